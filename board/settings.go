@@ -217,7 +217,23 @@ func (s *State) Tallies() (map[string]int, map[string]map[string]int) {
 }
 
 // VotesFor returns the votes view for participant p.
-func (s *State) VotesFor(p *Participant) VotesView {
+func (s *State) VotesFor(p *Participant) VotesView { return s.VotesViewer()(p) }
+
+// VotesViewer returns a function that gives each participant's votes view
+// of the current state, counting the tallies once for all of them: one vote
+// is sent to every client of a board.
+func (s *State) VotesViewer() func(p *Participant) VotesView {
+	var tallies map[string]int
+	var byPos map[string]map[string]int
+	return func(p *Participant) VotesView {
+		if tallies == nil && s.TalliesVisible(p) {
+			tallies, byPos = s.Tallies()
+		}
+		return s.votesView(p, tallies, byPos)
+	}
+}
+
+func (s *State) votesView(p *Participant, tallies map[string]int, byPos map[string]map[string]int) VotesView {
 	v := s.Settings.Voting
 	view := VotesView{Open: v.Open, Hidden: v.Hidden, Dots: v.Dots, Kinds: slices.Clone(v.Kinds), Mine: map[string]int{}}
 	if view.Kinds == nil {
@@ -230,7 +246,7 @@ func (s *State) VotesFor(p *Participant) VotesView {
 		view.DotsLeft = max(0, v.Dots-s.DotsUsed(p.ID))
 	}
 	if s.TalliesVisible(p) {
-		view.Tallies, view.ByPosition = s.Tallies()
+		view.Tallies, view.ByPosition = tallies, byPos
 	}
 	if p != nil && p.Role == RoleFacilitator && !v.Anonymous {
 		n := len(s.Votes)
