@@ -1,0 +1,524 @@
+// Realtime client for one board, implementing docs/protocol.md:
+// - a confirmed replica (what the server has sequenced, up to `seq`) and a
+//   queue of pending messages (ops batches, settings, votes) not yet acked;
+// - the view the UI shows = confirmed + pending, recomputed when an ack,
+//   reject or remote change arrives, so local edits apply at once and a
+//   reject rolls back exactly the rejected batch;
+// - remote ops/settings/votes/participants applied in seq order;
+// - reconnect with backoff and `since`; pending messages are resent (same
+//   ids) once the catch-up has reached welcome.seq;
+// - the pending queue and the confirmed replica persist in localStorage per
+//   board, so edits made offline survive a reload.
+import { applyOps, touchedIds } from './model.js';
+import { uuid, store } from './util.js';
+
+const MAX_FRAME = 256 * 1024;
+const MAX_OPS = 500;
+const RECONNECT_CODES_GIVE_UP = new Set([4401, 4403, 4404]);
+
+function clone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
+
+export class BoardClient extends EventTarget {
+  /**
+   * @param {string} boardId
+   * @param {string} token
+   * @param {object} [opts] {WebSocket, storage, url(boardId, token, since), now()}
+   */
+  constructor(boardId, token, opts = {}) {
+    super();
+    this.boardId = boardId;
+    this.token = token;
+    this.WS = opts.WebSocket || globalThis.WebSocket;
+    this.storage = opts.storage || store;
+    this.urlFor = opts.url || defaultURL;
+    this.now = opts.now || (() => Date.now());
+    this.keyPending = `processkarta.pending.${boardId}`;
+    this.keyReplica = `processkarta.replica.${boardId}`;
+
+    this.confirmed = { seq: 0, objects: new Map(), settings: null, votes: null };
+    this.haveReplica = false;
+    this.objects = new Map(); // the view
+    this.settings = null;
+    this.votes = null;
+    this.participants = [];
+    this.me = null;
+    this.board = null;
+    this.peers = new Map();
+    this.pending = [];
+    this.serverOffset = 0;
+    this.targetSeq = null; // welcome.seq while catching up
+    this.synced = false;
+    this.status = 'connecting';
+    this.ws = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.stopped = false;
+    this.presence = { cursor: null, selection: [], editing: null };
+    this.presenceDirty = false;
+    this.presenceTimer = null;
+    this.lastPresenceSent = 0;
+    this.saveTimer = null;
+    this.load();
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  load() {
+    try {
+      const p = JSON.parse(this.storage.get(this.keyPending) || '[]');
+      if (Array.isArray(p)) this.pending = p.filter((m) => m && m.id && m.type);
+    } catch { this.pending = []; }
+    try {
+      const r = JSON.parse(this.storage.get(this.keyReplica) || 'null');
+      if (r && typeof r.seq === 'number' && Array.isArray(r.objects)) {
+        this.confirmed.seq = r.seq;
+        this.confirmed.objects = new Map(r.objects.map((o) => [o.id, o]));
+        this.confirmed.settings = r.settings || null;
+        this.confirmed.votes = r.votes || null;
+        this.participants = r.participants || [];
+        this.me = r.me || null;
+        this.board = r.board || null;
+        this.haveReplica = true;
+      }
+    } catch { /* start fresh */ }
+    this.rebuild(false);
+  }
+
+  savePending() {
+    if (this.pending.length) this.storage.set(this.keyPending, JSON.stringify(this.pending));
+    else this.storage.del(this.keyPending);
+  }
+
+  scheduleSave() {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => { this.saveTimer = null; this.saveReplica(); }, 1000);
+  }
+
+  saveReplica() {
+    if (!this.haveReplica) return;
+    const r = {
+      seq: this.confirmed.seq, objects: [...this.confirmed.objects.values()],
+      settings: this.confirmed.settings, votes: this.confirmed.votes,
+      participants: this.participants, me: this.me, board: this.board,
+    };
+    if (!this.storage.set(this.keyReplica, JSON.stringify(r))) this.storage.del(this.keyReplica);
+  }
+
+  /** Forgets everything kept for this board (after the token was revoked). */
+  forget() {
+    this.storage.del(this.keyPending);
+    this.storage.del(this.keyReplica);
+  }
+
+  // ------------------------------------------------------------- connection
+
+  start() {
+    this.stopped = false;
+    this.connect();
+    if (globalThis.addEventListener) {
+      this.onOnline = () => { if (!this.ws && !this.stopped && this.status !== 'closed') { this.attempt = 0; clearTimeout(this.timer); this.connect(); } };
+      globalThis.addEventListener('online', this.onOnline);
+    }
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.onOnline) globalThis.removeEventListener('online', this.onOnline);
+    if (this.ws) { try { this.ws.close(1000); } catch { /* ignore */ } }
+    this.ws = null;
+    this.saveReplica();
+  }
+
+  /** Reconnects now (after the client gave up, or to skip the backoff). */
+  reconnect() {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    if (this.ws) { try { this.ws.close(1000); } catch { /* ignore */ } this.ws = null; }
+    this.connect();
+  }
+
+  setStatus(s) {
+    if (this.status === s) return;
+    this.status = s;
+    this.emit('status', { status: s, pending: this.pending.length });
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.setStatus('connecting');
+    this.synced = false;
+    const since = this.haveReplica ? this.confirmed.seq : null;
+    let ws;
+    try {
+      ws = new this.WS(this.urlFor(this.boardId, this.token, since));
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (ev) => { if (this.ws === ws) this.receive(ev.data); };
+    ws.onclose = (ev) => { if (this.ws === ws) this.closed(ev.code, ev.reason); };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  closed(code) {
+    this.ws = null;
+    this.synced = false;
+    this.peers.clear();
+    this.emit('presence', { peers: this.peers });
+    if (this.stopped) return;
+    if (RECONNECT_CODES_GIVE_UP.has(code)) {
+      this.setStatus('closed');
+      this.emit('closed', { code });
+      return;
+    }
+    if (code === 1000) {
+      this.setStatus('closed');
+      this.emit('closed', { code });
+      return;
+    }
+    this.scheduleReconnect(code === 4429 ? 1000 : 0);
+  }
+
+  scheduleReconnect(min = 0) {
+    this.setStatus('offline');
+    const base = Math.min(10000, 500 * 2 ** this.attempt);
+    this.attempt++;
+    const delay = Math.max(min, base / 2 + Math.random() * base / 2);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+    this.emit('retry', { delay });
+  }
+
+  sendRaw(msg) {
+    if (!this.ws || this.ws.readyState !== 1) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Sends every pending message, in order (after the catch-up). */
+  flush() {
+    if (!this.synced) return;
+    for (const m of this.pending) {
+      if (m.hold) continue;
+      if (!this.sendRaw(wire(m))) return;
+    }
+  }
+
+  serverNow() { return this.now() + this.serverOffset; }
+
+  // --------------------------------------------------------------- incoming
+
+  receive(data) {
+    let m;
+    try { m = JSON.parse(data); } catch { return; }
+    if (!m || typeof m.type !== 'string') return;
+    switch (m.type) {
+      case 'welcome': this.onWelcome(m); break;
+      case 'ack': this.onAck(m); break;
+      case 'reject': this.onReject(m); break;
+      case 'ops': this.onOps(m); break;
+      case 'settings': this.onSettings(m); break;
+      case 'votes': this.onVotes(m); break;
+      case 'participants': this.onParticipants(m); break;
+      case 'presence': this.onPresence(m); break;
+      case 'error': this.emit('servererror', { code: m.code, message: m.message }); break;
+      default:
+    }
+  }
+
+  onWelcome(m) {
+    this.attempt = 0;
+    if (typeof m.now === 'number') this.serverOffset = m.now - this.now();
+    this.me = m.you || this.me;
+    this.board = m.board || this.board;
+    if (Array.isArray(m.objects)) {
+      this.confirmed.objects = new Map(m.objects.map((o) => [o.id, o]));
+      this.confirmed.seq = m.seq;
+    }
+    if (m.settings) this.confirmed.settings = m.settings;
+    if (m.votes) this.confirmed.votes = m.votes;
+    if (Array.isArray(m.participants)) this.participants = m.participants;
+    this.haveReplica = true;
+    this.targetSeq = m.seq;
+    this.rebuild(true);
+    this.emit('welcome', { full: Array.isArray(m.objects) });
+    this.emit('settings', { settings: this.settings });
+    this.emit('votes', { votes: this.votes });
+    this.emit('participants', { participants: this.participants });
+    this.setStatus('syncing');
+    this.checkSynced();
+    this.scheduleSave();
+  }
+
+  checkSynced() {
+    if (this.synced || this.targetSeq === null || this.confirmed.seq < this.targetSeq) return;
+    this.synced = true;
+    this.setStatus('online');
+    this.flush();
+    this.sendPresenceNow();
+  }
+
+  advance(seq) {
+    if (typeof seq === 'number' && seq > this.confirmed.seq) this.confirmed.seq = seq;
+  }
+
+  onAck(m) {
+    const i = this.pending.findIndex((p) => p.id === m.id);
+    const mine = i >= 0 ? this.pending[i] : null;
+    const fresh = typeof m.seq !== 'number' || m.seq > this.confirmed.seq;
+    if (fresh) {
+      if (Array.isArray(m.ops)) applyOps(this.confirmed.objects, m.ops, this.me?.id || '', m.at || this.serverNow());
+      else if (mine && mine.type === 'ops') applyOps(this.confirmed.objects, mine.ops, this.me?.id || '', m.at || this.serverNow());
+    }
+    this.advance(m.seq);
+    if (mine && fresh) {
+      // Keep showing a settings change or a dot until the settings/votes
+      // message of the same seq (which follows the ack) brings the truth.
+      if (mine.type === 'settings' && this.confirmed.settings) this.confirmed.settings = mergeSettings(this.confirmed.settings, mine.settings, this.serverNow());
+      if (mine.type === 'vote' && this.confirmed.votes) this.confirmed.votes = addVote(this.confirmed.votes, mine.target, mine.delta, this.me?.position);
+    }
+    if (mine) {
+      this.pending.splice(i, 1);
+      this.savePending();
+    }
+    this.rebuild(true);
+    if (mine && mine.type !== 'ops') { this.emitSettings(); this.emitVotes(); }
+    this.emit('ack', { id: m.id, seq: m.seq, type: mine?.type });
+    this.checkSynced();
+    this.scheduleSave();
+  }
+
+  onReject(m) {
+    const i = this.pending.findIndex((p) => p.id === m.id);
+    if (i < 0) return;
+    const p = this.pending[i];
+    if (m.retry) {
+      p.hold = true;
+      setTimeout(() => { p.hold = false; if (this.pending.includes(p) && this.synced) this.sendRaw(wire(p)); }, 2000);
+      return;
+    }
+    this.pending.splice(i, 1);
+    this.savePending();
+    this.rebuild(true);
+    this.emitSettings();
+    this.emitVotes();
+    this.emit('reject', { id: m.id, code: m.code, message: m.message, type: p.type, msg: p });
+  }
+
+  onOps(m) {
+    if (typeof m.seq === 'number' && m.seq <= this.confirmed.seq) return; // already applied
+    applyOps(this.confirmed.objects, m.ops || [], m.author || '', m.at || this.serverNow());
+    this.advance(m.seq);
+    this.rebuild(true, m.author);
+    this.checkSynced();
+    this.scheduleSave();
+  }
+
+  onSettings(m) {
+    if (typeof m.seq === 'number' && m.seq < this.confirmed.seq) return;
+    this.confirmed.settings = m.settings;
+    this.advance(m.seq);
+    this.emitSettings();
+    this.checkSynced();
+    this.scheduleSave();
+  }
+
+  onVotes(m) {
+    if (typeof m.seq === 'number' && m.seq < this.confirmed.seq) return;
+    this.confirmed.votes = m.votes;
+    this.advance(m.seq);
+    this.emitVotes();
+    this.checkSynced();
+    this.scheduleSave();
+  }
+
+  onParticipants(m) {
+    this.participants = m.participants || [];
+    const me = this.me && this.participants.find((p) => p.id === this.me.id);
+    if (me) this.me = { ...this.me, ...me };
+    this.advance(m.seq);
+    this.emit('participants', { participants: this.participants });
+    this.checkSynced();
+    this.scheduleSave();
+  }
+
+  onPresence(m) {
+    for (const p of m.peers || []) {
+      if (!p || !p.participant) continue;
+      if (this.me && p.participant === this.me.id) continue;
+      if (p.gone) this.peers.delete(p.participant);
+      else this.peers.set(p.participant, p);
+    }
+    this.emit('presence', { peers: this.peers });
+  }
+
+  // ------------------------------------------------------------------- view
+
+  /** Recomputes the view = confirmed + pending ops, and says which objects changed. */
+  rebuild(notify, author) {
+    const next = new Map(this.confirmed.objects);
+    const me = this.me?.id || '';
+    for (const p of this.pending) if (p.type === 'ops') applyOps(next, p.ops, me, p.at || 0);
+    const prev = this.objects;
+    this.objects = next;
+    this.settings = this.viewSettings();
+    this.votes = this.viewVotes();
+    if (!notify) return;
+    const ids = new Set();
+    for (const [id, o] of next) if (prev.get(id) !== o) ids.add(id);
+    for (const id of prev.keys()) if (!next.has(id)) ids.add(id);
+    if (ids.size) this.emit('change', { ids, author });
+  }
+
+  viewSettings() {
+    const base = this.confirmed.settings;
+    if (!base) return null;
+    let s = base;
+    for (const p of this.pending) if (p.type === 'settings') s = mergeSettings(s, p.settings, this.serverNow());
+    return s;
+  }
+
+  viewVotes() {
+    const base = this.confirmed.votes;
+    if (!base) return null;
+    const mine = this.pending.filter((p) => p.type === 'vote');
+    if (!mine.length) return base;
+    let v = base;
+    for (const p of mine) v = addVote(v, p.target, p.delta, this.me?.position);
+    return v;
+  }
+
+  emitSettings() { this.settings = this.viewSettings(); this.emit('settings', { settings: this.settings }); }
+  emitVotes() { this.votes = this.viewVotes(); this.emit('votes', { votes: this.votes }); }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
+
+  /** Whether this participant may edit now (as far as the client knows). */
+  canEdit() {
+    if (!this.me) return true;
+    if (this.me.role === 'facilitator') return true;
+    if (this.me.role === 'observer') return false;
+    return !(this.settings && this.settings.locked);
+  }
+
+  isFacilitator() { return this.me?.role === 'facilitator'; }
+
+  // --------------------------------------------------------------- outgoing
+
+  enqueue(m) {
+    if (JSON.stringify(wire(m)).length > MAX_FRAME) {
+      this.emit('reject', { id: m.id, code: 'too_large', message: '', type: m.type, msg: m });
+      return false;
+    }
+    this.pending.push(m);
+    this.savePending();
+    if (this.synced) this.sendRaw(wire(m));
+    this.emit('status', { status: this.status, pending: this.pending.length });
+    return true;
+  }
+
+  /**
+   * Applies ops locally at once and queues them for the server. Returns
+   * {before, after}: Maps id → object (or null) of every object the ops
+   * touched (cascades included), for undo. Returns null when not allowed.
+   */
+  submitOps(ops) {
+    if (!ops.length) return null;
+    if (!this.canEdit()) {
+      this.emit('reject', { id: '', code: this.me?.role === 'observer' ? 'forbidden' : 'locked', message: '', type: 'ops' });
+      return null;
+    }
+    const before = new Map();
+    const next = new Map(this.objects);
+    const at = this.serverNow();
+    for (const op of ops) {
+      for (const id of touchedIds(next, op)) if (!before.has(id)) before.set(id, next.get(id) || null);
+      applyOps(next, [op], this.me?.id || '', at);
+    }
+    const after = new Map();
+    for (const id of before.keys()) after.set(id, next.get(id) || null);
+    for (let i = 0; i < ops.length; i += MAX_OPS) {
+      this.enqueue({ id: uuid(), type: 'ops', ops: ops.slice(i, i + MAX_OPS), at });
+    }
+    this.rebuild(true, this.me?.id);
+    return { before, after };
+  }
+
+  /** Sends a partial settings object (facilitators only). */
+  submitSettings(patch) {
+    if (!this.enqueue({ id: uuid(), type: 'settings', settings: patch })) return;
+    this.emitSettings();
+  }
+
+  /** Places (1) or takes back (-1) a dot. */
+  vote(target, delta) {
+    if (!this.enqueue({ id: uuid(), type: 'vote', target, delta })) return;
+    this.emitVotes();
+  }
+
+  /** Sets presence fields; sent at most 10 times a second. */
+  setPresence(p) {
+    Object.assign(this.presence, p);
+    this.presenceDirty = true;
+    if (this.presenceTimer) return;
+    const wait = Math.max(0, this.lastPresenceSent + 100 - this.now());
+    this.presenceTimer = setTimeout(() => { this.presenceTimer = null; this.sendPresenceNow(); }, wait);
+  }
+
+  sendPresenceNow() {
+    if (!this.synced) return;
+    this.presenceDirty = false;
+    this.lastPresenceSent = this.now();
+    this.sendRaw({ type: 'presence', cursor: this.presence.cursor, selection: this.presence.selection, editing: this.presence.editing });
+  }
+}
+
+/** Merges a partial settings object like the server does (voting and timer field by field). */
+export function mergeSettings(base, patch, serverNow) {
+  const s = clone(base);
+  for (const [k, v] of Object.entries(patch || {})) {
+    if ((k === 'voting' || k === 'timer') && v && typeof v === 'object') s[k] = { ...(s[k] || {}), ...clone(v) };
+    else s[k] = clone(v);
+  }
+  if (s.timer && s.timer.start) {
+    s.timer.endsAt = serverNow + (s.timer.seconds || 0) * 1000;
+    delete s.timer.start;
+  }
+  if (patch && patch.focus) s.focus = { ...patch.focus, at: patch.focus.at || serverNow };
+  return s;
+}
+
+/** A votes view with one dot placed (+1) or taken back (-1) by this client. */
+export function addVote(base, target, delta, position) {
+  const v = clone(base);
+  v.mine = v.mine || {};
+  v.mine[target] = Math.max(0, (v.mine[target] || 0) + delta);
+  if (!v.mine[target]) delete v.mine[target];
+  v.dotsLeft = Math.max(0, (v.dotsLeft || 0) - delta);
+  if (v.tallies) v.tallies[target] = Math.max(0, (v.tallies[target] || 0) + delta);
+  if (v.byPosition) {
+    const bp = v.byPosition[target] || (v.byPosition[target] = {});
+    const pos = position || 'other';
+    bp[pos] = Math.max(0, (bp[pos] || 0) + delta);
+  }
+  return v;
+}
+
+function wire(m) {
+  switch (m.type) {
+    case 'ops': return { type: 'ops', id: m.id, ops: m.ops };
+    case 'settings': return { type: 'settings', id: m.id, settings: m.settings };
+    case 'vote': return { type: 'vote', id: m.id, target: m.target, delta: m.delta };
+    default: return m;
+  }
+}
+
+function defaultURL(boardId, token, since) {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  let u = `${proto}//${location.host}/api/boards/${encodeURIComponent(boardId)}/ws?token=${encodeURIComponent(token)}`;
+  if (since !== null && since !== undefined) u += `&since=${since}`;
+  return u;
+}

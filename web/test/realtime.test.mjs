@@ -1,0 +1,164 @@
+// Run: node --test web/test/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BoardClient } from '../static/js/realtime.js';
+
+class MemStore {
+  constructor() { this.m = new Map(); }
+  get(k) { return this.m.has(k) ? this.m.get(k) : null; }
+  set(k, v) { this.m.set(k, v); return true; }
+  del(k) { this.m.delete(k); }
+}
+
+class FakeWS {
+  static all = [];
+  constructor(url) { this.url = url; this.sent = []; this.readyState = 1; FakeWS.all.push(this); }
+  send(d) { const m = JSON.parse(d); if (m.type !== 'presence') this.sent.push(m); }
+  close() { this.readyState = 3; }
+  recv(m) { this.onmessage({ data: JSON.stringify(m) }); }
+  drop(code = 1006) { this.readyState = 3; this.onclose({ code }); }
+}
+
+const A = '00000000-0000-4000-8000-00000000000a';
+const B = '00000000-0000-4000-8000-00000000000b';
+const L = '00000000-0000-4000-8000-00000000000c';
+const settings = { phase: 'Idéer', locked: false, timer: { endsAt: null, seconds: 0 }, voting: { open: false, dots: 3, kinds: [], anonymous: false, hidden: false }, focus: null };
+const votes = { open: false, hidden: false, dots: 3, kinds: [], mine: {}, dotsLeft: 3, tallies: {}, byPosition: {} };
+const you = { id: 'me', name: 'Me', administration: 'X', position: 'official', role: 'participant' };
+
+function welcome(seq, objects) {
+  return { type: 'welcome', protocol: 1, you, board: { id: 'b1', title: 'T' }, seq, now: Date.now(), objects, settings, votes, participants: [you] };
+}
+
+function newClient(storage = new MemStore()) {
+  FakeWS.all = [];
+  const c = new BoardClient('b1', 'tok', { WebSocket: FakeWS, storage, url: (b, t, since) => `ws://x/${b}?since=${since}` });
+  return c;
+}
+
+test('optimistic ops, ack with normalized ops, remote ops', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  assert.equal(ws.url, 'ws://x/b1?since=null');
+  ws.recv(welcome(5, [{ id: L, kind: 'lane', title: 'Lane', order: 0 }]));
+  assert.equal(c.status, 'online');
+  const d = c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 1, y: 2, color: '#FFFFFF' } }]);
+  assert.equal(d.before.get(A), null);
+  assert.equal(c.objects.get(A).color, '#FFFFFF');
+  assert.equal(ws.sent.length, 1);
+  const batch = ws.sent[0];
+  assert.equal(batch.type, 'ops');
+  // a remote change comes first
+  ws.recv({ type: 'ops', seq: 6, author: 'o', at: 1, ops: [{ op: 'update', id: L, props: { title: 'Ny' } }] });
+  assert.equal(c.objects.get(L).title, 'Ny');
+  assert.equal(c.objects.get(A).color, '#FFFFFF', 'pending stays applied');
+  ws.recv({ type: 'ack', id: batch.id, seq: 7, at: 2, ops: [{ op: 'create', id: A, kind: 'note', props: { x: 1, y: 2, color: '#ffffff' } }] });
+  assert.equal(c.objects.get(A).color, '#ffffff', 'normalized ops applied');
+  assert.equal(c.pending.length, 0);
+  assert.equal(c.confirmed.seq, 7);
+});
+
+test('reject rolls back only that batch', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  const rejects = [];
+  c.addEventListener('reject', (e) => rejects.push(e.detail));
+  ws.recv(welcome(1, []));
+  c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0 } }]);
+  c.submitOps([{ op: 'create', id: B, kind: 'note', props: { x: 5, y: 5 } }]);
+  assert.equal(c.objects.size, 2);
+  ws.recv({ type: 'reject', id: ws.sent[0].id, code: 'invalid', message: 'nope' });
+  assert.equal(c.objects.size, 1);
+  assert.ok(c.objects.has(B));
+  assert.equal(rejects[0].code, 'invalid');
+});
+
+test('delete cascades locally; undo diff covers the cascade', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, [
+    { id: L, kind: 'lane', title: 'L', order: 0 },
+    { id: A, kind: 'step', x: 0, y: 0, lane: L },
+    { id: B, kind: 'step', x: 0, y: 0 },
+    { id: 'k', kind: 'link', from: A, to: B },
+  ]));
+  const d = c.submitOps([{ op: 'delete', id: L }]);
+  assert.equal(c.objects.get(A).lane, undefined);
+  assert.equal(d.before.get(A).lane, L);
+  const d2 = c.submitOps([{ op: 'delete', id: A }]);
+  assert.ok(!c.objects.has('k'));
+  assert.ok(d2.before.has('k'));
+});
+
+test('offline edits persist across reload and are sent after catch-up', () => {
+  const storage = new MemStore();
+  let c = newClient(storage);
+  c.start();
+  let ws = FakeWS.all[0];
+  ws.recv(welcome(3, [{ id: L, kind: 'lane', title: 'L', order: 0 }]));
+  c.saveReplica();
+  ws.drop(1006);
+  assert.equal(c.status, 'offline');
+  c.submitOps([{ op: 'update', id: L, props: { title: 'Offline' } }]);
+  assert.equal(ws.sent.length, 0);
+  c.stop();
+  // reload
+  c = newClient(storage);
+  assert.equal(c.objects.get(L).title, 'Offline', 'view restored from replica + pending');
+  c.start();
+  ws = FakeWS.all[0];
+  assert.equal(ws.url, 'ws://x/b1?since=3');
+  ws.recv({ ...welcome(5), objects: undefined });
+  assert.equal(ws.sent.length, 0, 'not before catch-up');
+  ws.recv({ type: 'ops', seq: 4, author: 'o', at: 1, ops: [{ op: 'update', id: L, props: { color: '#000000' } }] });
+  assert.equal(ws.sent.length, 0);
+  ws.recv({ type: 'settings', seq: 5, settings: { ...settings, phase: 'Diskutera' } });
+  assert.equal(ws.sent.length, 1, 'sent once seq reached welcome.seq');
+  assert.equal(ws.sent[0].ops[0].props.title, 'Offline');
+  assert.equal(c.objects.get(L).color, '#000000');
+  assert.equal(c.settings.phase, 'Diskutera');
+});
+
+test('ack for an unknown id is applied like ops; settings ack then settings', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, []));
+  ws.recv({ type: 'ack', id: 'other-tab', seq: 2, at: 1, ops: [{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0 } }] });
+  assert.ok(c.objects.has(A));
+  c.submitSettings({ timer: { seconds: 300, start: true } });
+  assert.ok(c.settings.timer.endsAt > Date.now());
+  const id = ws.sent.at(-1).id;
+  ws.recv({ type: 'ack', id, seq: 3, at: 1 });
+  assert.ok(c.settings.timer.endsAt > Date.now(), 'no flicker between ack and settings');
+  ws.recv({ type: 'settings', seq: 3, settings: { ...settings, timer: { endsAt: 123, seconds: 300 } } });
+  assert.equal(c.settings.timer.endsAt, 123);
+  assert.equal(c.confirmed.seq, 3);
+});
+
+test('votes are optimistic', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, [{ id: A, kind: 'note', x: 0, y: 0 }]));
+  c.vote(A, 1);
+  assert.equal(c.votes.mine[A], 1);
+  assert.equal(c.votes.dotsLeft, 2);
+  ws.recv({ type: 'reject', id: ws.sent.at(-1).id, code: 'voting_closed', message: '' });
+  assert.equal(c.votes.mine[A], undefined);
+  assert.equal(c.votes.dotsLeft, 3);
+});
+
+test('4401 gives up', () => {
+  const c = newClient();
+  const closed = [];
+  c.addEventListener('closed', (e) => closed.push(e.detail.code));
+  c.start();
+  FakeWS.all[0].drop(4401);
+  assert.deepEqual(closed, [4401]);
+  assert.equal(c.status, 'closed');
+  c.stop();
+});
