@@ -1,0 +1,60 @@
+# Processkarta: `make run` serves on http://localhost:8080 with the embedded
+# store; `make test` installs what the tests need, then runs every test.
+
+GO        ?= go
+BIN       := bin/processkarta
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PKGS  := redis-server chromium qpdf poppler-utils
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: run build key test deps lint bench fuzz load clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/processkarta
+	$(GO) build -o bin/pkload ./cmd/pkload
+
+run: build
+	./$(BIN)
+
+key: build
+	./$(BIN) -show-organizer-key
+
+# deps installs the programs the tests run for real: redis-server (started
+# by the tests on free ports), Chromium (browser tests), qpdf and poppler
+# (PDF checks). It only calls apt-get for what is missing.
+deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test: deps
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./board/... ./export/... ./server/...
+
+# fuzz runs each fuzz target for a short while; longer with FUZZTIME=5m.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzPrepareOps$$' -fuzztime $(FUZZTIME) ./board
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeClientMsg$$' -fuzztime $(FUZZTIME) ./server
+	$(GO) test -run '^$$' -fuzz '^FuzzAPI$$' -fuzztime $(FUZZTIME) ./server
+
+load: build
+	./bin/pkload -help
+
+clean:
+	rm -rf bin
