@@ -1,0 +1,220 @@
+package storekit
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/processkarta/processkarta/board"
+)
+
+// Records is a board in the form the stores keep it: the info and settings
+// as JSON, and one JSON value per object, participant and voter, so that a
+// change rewrites only the records it touched.
+type Records struct {
+	Seq          uint64
+	Info         []byte
+	Settings     []byte
+	Objects      map[string][]byte // object id → object JSON
+	Participants map[string][]byte // participant id → participant JSON
+	Tokens       map[string]string // token hash → participant id
+	Votes        map[string][]byte // voter → JSON {target: dots}
+}
+
+// Encode returns the records of st.
+func Encode(st *board.State) (*Records, error) {
+	r := &Records{
+		Seq:          st.Seq,
+		Objects:      make(map[string][]byte, len(st.Objects)),
+		Participants: make(map[string][]byte, len(st.Participants)),
+		Tokens:       make(map[string]string, len(st.Tokens)),
+		Votes:        make(map[string][]byte, len(st.Votes)),
+	}
+	var err error
+	if r.Info, err = json.Marshal(st.Info); err != nil {
+		return nil, err
+	}
+	if r.Settings, err = json.Marshal(st.Settings); err != nil {
+		return nil, err
+	}
+	for id, o := range st.Objects {
+		if r.Objects[id], err = json.Marshal(o); err != nil {
+			return nil, err
+		}
+	}
+	for id, p := range st.Participants {
+		if r.Participants[id], err = json.Marshal(p); err != nil {
+			return nil, err
+		}
+	}
+	for h, id := range st.Tokens {
+		r.Tokens[h] = id
+	}
+	for v, m := range st.Votes {
+		if r.Votes[v], err = json.Marshal(m); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Decode returns the state the records hold.
+func Decode(r *Records) (*board.State, error) {
+	var info board.Info
+	if err := json.Unmarshal(r.Info, &info); err != nil {
+		return nil, fmt.Errorf("board info: %w", err)
+	}
+	var settings board.Settings
+	if err := json.Unmarshal(r.Settings, &settings); err != nil {
+		return nil, fmt.Errorf("board settings: %w", err)
+	}
+	st := board.NewState(info, settings)
+	st.Seq = r.Seq
+	for id, b := range r.Objects {
+		o := &board.Object{}
+		if err := json.Unmarshal(b, o); err != nil {
+			return nil, fmt.Errorf("object %s: %w", id, err)
+		}
+		st.Objects[id] = o
+	}
+	for id, b := range r.Participants {
+		p := &board.Participant{}
+		if err := json.Unmarshal(b, p); err != nil {
+			return nil, fmt.Errorf("participant %s: %w", id, err)
+		}
+		st.Participants[id] = p
+	}
+	for h, id := range r.Tokens {
+		st.Tokens[h] = id
+	}
+	for v, b := range r.Votes {
+		m := map[string]int{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("votes of %s: %w", v, err)
+		}
+		st.Votes[v] = m
+	}
+	return st, nil
+}
+
+// Touched names the records a change may write. Take it from the state
+// before the change is applied, then ask for the Writes after.
+type Touched struct {
+	objects      []string
+	participants []string
+	tokens       []string
+	voters       []string
+	settings     bool
+}
+
+// Touch returns the records that change c, applied to before, may write.
+func Touch(before *board.State, c *board.Change) *Touched {
+	t := &Touched{}
+	switch c.Type {
+	case board.ChangeOps:
+		deleted := map[string]bool{}
+		for i := range c.Ops {
+			t.objects = append(t.objects, c.Ops[i].ID)
+			if c.Ops[i].Op == board.OpDelete {
+				deleted[c.Ops[i].ID] = true
+			}
+		}
+		if len(deleted) > 0 {
+			// Deleting an object takes the dots placed on it away.
+			for voter, m := range before.Votes {
+				for target := range m {
+					if deleted[target] {
+						t.voters = append(t.voters, voter)
+						break
+					}
+				}
+			}
+		}
+	case board.ChangeSettings:
+		t.settings = true
+		if c.Settings != nil && c.Settings.Voting.Open && !before.Settings.Voting.Open {
+			// Opening a vote clears every voter's dots.
+			for voter := range before.Votes {
+				t.voters = append(t.voters, voter)
+			}
+		}
+	case board.ChangeVote:
+		if c.Vote != nil {
+			t.voters = append(t.voters, c.Vote.Voter)
+		}
+	case board.ChangeJoin:
+		if c.Participant != nil {
+			t.participants = append(t.participants, c.Participant.ID)
+		}
+		if c.TokenHash != "" {
+			t.tokens = append(t.tokens, c.TokenHash)
+		}
+	case board.ChangeParticipant:
+		if c.Participant != nil {
+			t.participants = append(t.participants, c.Participant.ID)
+		}
+	case board.ChangeRemove:
+		t.participants = append(t.participants, c.Removed)
+		t.voters = append(t.voters, c.Removed)
+		for h, id := range before.Tokens {
+			if id == c.Removed {
+				t.tokens = append(t.tokens, h)
+			}
+		}
+	}
+	return t
+}
+
+// Writes is what one change does to a board's records. A nil value (an
+// empty participant id for Tokens) deletes the record.
+type Writes struct {
+	Objects      map[string][]byte
+	Participants map[string][]byte
+	Tokens       map[string]string
+	Votes        map[string][]byte
+	Settings     []byte // nil: unchanged
+}
+
+// Writes returns the records t names as they are in after, the state with
+// the change applied.
+func (t *Touched) Writes(after *board.State) (*Writes, error) {
+	w := &Writes{
+		Objects:      map[string][]byte{},
+		Participants: map[string][]byte{},
+		Tokens:       map[string]string{},
+		Votes:        map[string][]byte{},
+	}
+	var err error
+	for _, id := range t.objects {
+		w.Objects[id] = nil
+		if o := after.Objects[id]; o != nil {
+			if w.Objects[id], err = json.Marshal(o); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, id := range t.participants {
+		w.Participants[id] = nil
+		if p := after.Participants[id]; p != nil {
+			if w.Participants[id], err = json.Marshal(p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, h := range t.tokens {
+		w.Tokens[h] = after.Tokens[h]
+	}
+	for _, v := range t.voters {
+		w.Votes[v] = nil
+		if m := after.Votes[v]; len(m) > 0 {
+			if w.Votes[v], err = json.Marshal(m); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if t.settings {
+		if w.Settings, err = json.Marshal(after.Settings); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
