@@ -1,0 +1,360 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/go-chi/chi/v5"
+	"github.com/processkarta/processkarta/board"
+)
+
+// conn is one websocket: the handler goroutine reads, one writer goroutine
+// writes from a bounded queue. A client that lets its queue fill is
+// dropped, never waited on.
+type conn struct {
+	id   string
+	room *room
+	ws   *websocket.Conn
+	pid  string
+	role string // guarded by room.mu
+
+	send      chan []byte
+	closing   chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	code      websocket.StatusCode
+	reason    string
+}
+
+func (c *conn) viewer(st *board.State) *board.Participant {
+	if p := st.Participants[c.pid]; p != nil {
+		return p
+	}
+	return &board.Participant{ID: c.pid, Role: board.RoleObserver}
+}
+
+// enqueue queues a message without blocking.
+func (c *conn) enqueue(msg []byte) {
+	select {
+	case <-c.closing:
+		return
+	default:
+	}
+	select {
+	case c.send <- msg:
+		c.room.hub.m.msgsOut.Inc()
+	default:
+		c.room.hub.m.dropped.WithLabelValues("lagging").Inc()
+		c.kill(closeLagging, "too slow: reconnect with since")
+	}
+}
+
+// kill closes the connection with code; the writer sends the close frame.
+func (c *conn) kill(code websocket.StatusCode, reason string) {
+	c.closeOnce.Do(func() {
+		c.code, c.reason = code, reason
+		close(c.closing)
+	})
+}
+
+func (c *conn) waitClosed(ctx context.Context) {
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+	}
+}
+
+func (c *conn) writer(ctx context.Context, ping time.Duration) {
+	defer close(c.done)
+	t := time.NewTicker(ping)
+	defer t.Stop()
+	write := func(msg []byte) error {
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return c.ws.Write(wctx, websocket.MessageText, msg)
+	}
+	for {
+		select {
+		case <-c.closing:
+			// Send what was queued before the close, then the close frame.
+			for {
+				select {
+				case msg := <-c.send:
+					if write(msg) != nil {
+						c.ws.CloseNow()
+						return
+					}
+					continue
+				default:
+				}
+				break
+			}
+			c.ws.Close(c.code, c.reason)
+			return
+		case msg := <-c.send:
+			if err := write(msg); err != nil {
+				c.kill(closeGoingAway, "write failed")
+				c.ws.CloseNow()
+				return
+			}
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, ping)
+			err := c.ws.Ping(pctx)
+			cancel()
+			if err != nil {
+				c.room.hub.m.dropped.WithLabelValues("dead").Inc()
+				c.kill(closeGoingAway, "no pong")
+				c.ws.CloseNow()
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
+	if !s.originAllowed(r) {
+		s.writeError(w, r, board.Errorf(board.EForbidden, "websocket origin not allowed"))
+		return
+	}
+	var since uint64
+	hasSince := r.URL.Query().Has("since")
+	if hasSince {
+		v, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64)
+		if err != nil {
+			s.writeError(w, r, board.Errorf(board.EInvalid, "since must be a seq"))
+			return
+		}
+		since = v
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // origin checked above
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(s.cfg.Limits.MaxMessageBytes)
+	s.serveConn(r.Context(), ws, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since)
+}
+
+func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, token string, hasSince bool, since uint64) {
+	h := s.hub
+	room, err := h.room(ctx, boardID)
+	if err != nil {
+		switch board.ErrorCode(err) {
+		case board.ENotFound:
+			ws.Close(closeNoBoard, "no such board")
+		case board.EUnavailable:
+			ws.Close(closeGoingAway, "store unavailable; retry")
+		default:
+			ws.Close(websocket.StatusInternalError, "internal error")
+		}
+		return
+	}
+	defer h.release(room)
+	c := &conn{id: h.node + ":" + newID(), room: room, ws: ws, send: make(chan []byte, h.limits.SendQueue),
+		closing: make(chan struct{}), done: make(chan struct{})}
+
+	room.mu.Lock()
+	p := room.participant(token)
+	if p == nil {
+		room.mu.Unlock()
+		// The token may be newer than the room's replica: a join made
+		// through another node, or just now, whose change is on its way.
+		if !room.awaitToken(ctx, token) {
+			ws.Close(closeUnauthorized, "bad or revoked token")
+			return
+		}
+		room.mu.Lock()
+		if p = room.participant(token); p == nil {
+			room.mu.Unlock()
+			ws.Close(closeUnauthorized, "bad or revoked token")
+			return
+		}
+	}
+	if len(room.conns) >= h.limits.ConnsPerBoard {
+		room.mu.Unlock()
+		ws.Close(closeForbidden, "too many connections on this board")
+		return
+	}
+	c.pid, c.role = p.ID, p.Role
+	s.welcome(ctx, room, c, p, hasSince, since)
+	room.addConn(c)
+	room.mu.Unlock()
+
+	h.m.conns.Inc()
+	defer h.m.conns.Dec()
+	go c.writer(context.WithoutCancel(ctx), h.limits.PingInterval)
+	s.readLoop(ctx, c)
+	room.removeConn(c)
+	c.kill(closeNormal, "")
+	<-c.done
+}
+
+// welcome queues the welcome and, after a reconnect, the missed changes.
+// room.mu is held so that no change slips between them and the live feed.
+func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Participant, hasSince bool, since uint64) {
+	st := room.state
+	var missed []*board.Change
+	full := true
+	if hasSince {
+		var ok bool
+		missed, ok = room.catchUp(ctx, since)
+		// A catch-up longer than the send queue would drop the client
+		// before it starts; the whole board is smaller then.
+		full = !ok || 2*len(missed)+2 > cap(c.send)
+	}
+	i := st.Info
+	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(),
+		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template},
+		Settings: st.Settings, Votes: st.VotesFor(p), Participants: participantList(st, room.onlineSet())}
+	if p.Role == board.RoleFacilitator {
+		w.Board.JoinCode = i.JoinCode
+	}
+	if full {
+		w.Objects = st.SortedObjects()
+		if w.Objects == nil {
+			w.Objects = []*board.Object{}
+		}
+	}
+	c.enqueue(encode(w))
+	if full {
+		return
+	}
+	// Replayed changes show the state as of each seq for ops and settings;
+	// votes and participants views can only be given as of now, which is
+	// what a client wants anyway.
+	for _, ch := range missed {
+		f := newFanout(st, ch)
+		for _, m := range f.messages(c, ch.Author == p.ID) {
+			c.enqueue(m)
+		}
+	}
+}
+
+func (s *Server) readLoop(ctx context.Context, c *conn) {
+	h := s.hub
+	edits := newTokenBucket(h.limits.EditsPerSecond, h.limits.EditBurst)
+	presence := newTokenBucket(h.limits.PresencePerSecond, 2*h.limits.PresencePerSecond)
+	for {
+		_, b, err := c.ws.Read(ctx)
+		if err != nil {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				h.m.dropped.WithLabelValues("too_big").Inc()
+			}
+			return
+		}
+		m, derr := decodeClientMsg(b)
+		if m == nil {
+			h.m.msgsIn.WithLabelValues("bad").Inc()
+			if !edits.take() {
+				h.m.dropped.WithLabelValues("flood").Inc()
+				c.kill(closeTooMany, "too many messages")
+				return
+			}
+			c.enqueue(encode(errorMsg{Type: "error", Code: derr.Code, Message: derr.Message}))
+			continue
+		}
+		h.m.msgsIn.WithLabelValues(m.Type).Inc()
+		if m.Type == "presence" {
+			if !presence.take() {
+				h.m.dropped.WithLabelValues("flood").Inc()
+				c.kill(closeTooMany, "too many messages")
+				return
+			}
+			c.room.setPresence(c, m.Cursor, m.Selection, m.Editing)
+			continue
+		}
+		if !edits.take() {
+			h.m.dropped.WithLabelValues("flood").Inc()
+			c.kill(closeTooMany, "too many messages")
+			return
+		}
+		if derr != nil {
+			c.reject(m.ID, derr)
+			continue
+		}
+		if err := s.commit(ctx, c, m); err != nil {
+			c.reject(m.ID, err)
+		}
+	}
+}
+
+func (c *conn) reject(id string, err error) {
+	code := board.ErrorCode(err)
+	c.enqueue(encode(rejectMsg{Type: "reject", ID: id, Code: code, Message: board.ErrorMessage(err), Retry: code == board.EUnavailable}))
+}
+
+// commit stores a client's change. The ack does not come from here but
+// from the room's ordered feed, so it reaches the client in seq order.
+func (s *Server) commit(ctx context.Context, c *conn, m *clientMsg) error {
+	var ops []board.Op
+	if m.Type == "ops" {
+		var err error
+		if ops, err = board.DecodeOps(m.Ops); err != nil {
+			return err
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := s.store.Commit(cctx, c.room.id, func(st *board.State) (*board.Change, error) {
+		p := st.Participants[c.pid]
+		if p == nil {
+			return nil, board.Errorf(board.EUnauthorized, "you were removed from the board")
+		}
+		var ch *board.Change
+		var err error
+		switch m.Type {
+		case "ops":
+			ch, err = st.PrepareOps(p, m.ID, ops, now())
+		case "settings":
+			ch, err = st.PrepareSettings(p, m.ID, m.Settings, now())
+		case "vote":
+			ch, err = st.PrepareVote(p, m.ID, m.Target, m.Delta, now())
+		}
+		if ch != nil {
+			ch.Conn = c.id
+		}
+		return ch, err
+	})
+	if err != nil && ctx.Err() == nil && cctx.Err() != nil {
+		return board.Errorf(board.EUnavailable, "the store did not answer in time")
+	}
+	return err
+}
+
+// participant returns the participant a token belongs to; room.mu is held.
+func (r *room) participant(token string) *board.Participant {
+	if token == "" {
+		return nil
+	}
+	return r.state.Participants[r.state.Tokens[board.HashToken(token)]]
+}
+
+// awaitToken checks a token the room does not know against the store and,
+// if the store knows it, waits until the room has caught up with it.
+func (r *room) awaitToken(ctx context.Context, token string) bool {
+	if token == "" {
+		return false
+	}
+	st, err := r.hub.store.Load(ctx, r.id)
+	if err != nil || st.Participants[st.Tokens[board.HashToken(token)]] == nil {
+		return false
+	}
+	for range 250 {
+		r.mu.Lock()
+		seq := r.state.Seq
+		r.mu.Unlock()
+		if seq >= st.Seq {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return false
+}

@@ -1,0 +1,271 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/processkarta/processkarta/board"
+)
+
+// Close codes of the protocol.
+const (
+	closeNormal       = 1000
+	closeGoingAway    = 1001
+	closeTooBig       = 1009
+	closeUnauthorized = 4401
+	closeForbidden    = 4403
+	closeNoBoard      = 4404
+	closeLagging      = 4408
+	closeTooMany      = 4429
+)
+
+// clientMsg is any message a client sends; Type says which fields count.
+type clientMsg struct {
+	Type      string          `json:"type"`
+	ID        string          `json:"id,omitempty"`
+	Ops       json.RawMessage `json:"ops,omitempty"`
+	Settings  json.RawMessage `json:"settings,omitempty"`
+	Target    string          `json:"target,omitempty"`
+	Delta     int             `json:"delta,omitempty"`
+	Cursor    *cursor         `json:"cursor,omitempty"`
+	Selection []string        `json:"selection,omitempty"`
+	Editing   *string         `json:"editing,omitempty"`
+}
+
+const maxSelection = 500
+
+// decodeClientMsg reads one client frame strictly. A frame that is not a
+// JSON object with a known type is a bad_message error; a known message
+// with bad fields is rejected by id.
+func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
+	var m clientMsg
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&m); err != nil {
+		// Try to find the id so the client can match the reject.
+		var loose struct {
+			Type string `json:"type"`
+			ID   string `json:"id"`
+		}
+		if json.Unmarshal(b, &loose) == nil && loose.ID != "" && isKnownType(loose.Type) {
+			m.Type, m.ID = loose.Type, loose.ID
+			return &m, board.Errorf(board.EInvalid, "bad %s message: %s", loose.Type, jsonErrText(err))
+		}
+		return nil, board.Errorf("bad_message", "not a protocol message: %s", jsonErrText(err))
+	}
+	if d.More() {
+		return nil, board.Errorf("bad_message", "one JSON object per frame")
+	}
+	if !isKnownType(m.Type) {
+		return nil, board.Errorf("bad_message", "unknown message type %q", m.Type)
+	}
+	if m.Type != "presence" && (m.ID == "" || len(m.ID) > 64) {
+		return nil, board.Errorf("bad_message", "a %s message needs an id of 1 to 64 characters", m.Type)
+	}
+	switch m.Type {
+	case "ops":
+		if len(m.Ops) == 0 {
+			return &m, board.Errorf(board.EInvalid, "ops missing")
+		}
+	case "settings":
+		if len(m.Settings) == 0 || m.Settings[0] != '{' {
+			return &m, board.Errorf(board.EInvalid, "settings must be an object")
+		}
+	case "vote":
+		if !board.ValidID(m.Target) {
+			return &m, board.Errorf(board.EInvalid, "target must be an object id")
+		}
+		if m.Delta != 1 && m.Delta != -1 {
+			return &m, board.Errorf(board.EInvalid, "delta must be 1 or -1")
+		}
+	case "presence":
+		if c := m.Cursor; c != nil && (math.Abs(c.X) > board.MaxCoord || math.Abs(c.Y) > board.MaxCoord) {
+			return nil, board.Errorf("bad_message", "cursor out of range")
+		}
+		if len(m.Selection) > maxSelection {
+			return nil, board.Errorf("bad_message", "selection too long")
+		}
+		for _, id := range m.Selection {
+			if !board.ValidID(id) {
+				return nil, board.Errorf("bad_message", "selection holds a bad id")
+			}
+		}
+		if m.Editing != nil && !board.ValidID(*m.Editing) {
+			return nil, board.Errorf("bad_message", "editing must be an object id or null")
+		}
+		if m.Selection == nil {
+			m.Selection = []string{}
+		}
+	}
+	return &m, nil
+}
+
+func isKnownType(t string) bool {
+	return t == "ops" || t == "settings" || t == "vote" || t == "presence"
+}
+
+// Server messages.
+
+type boardInfoMsg struct {
+	ID           string  `json:"id"`
+	Title        string  `json:"title"`
+	Municipality string  `json:"municipality"`
+	Strategy     *string `json:"strategy"`
+	Template     string  `json:"template"`
+	JoinCode     string  `json:"joinCode,omitempty"`
+}
+
+type welcomeMsg struct {
+	Type         string            `json:"type"`
+	Protocol     int               `json:"protocol"`
+	You          board.Participant `json:"you"`
+	Board        boardInfoMsg      `json:"board"`
+	Seq          uint64            `json:"seq"`
+	Now          int64             `json:"now"`
+	Objects      []*board.Object   `json:"objects,omitempty"`
+	Settings     board.Settings    `json:"settings"`
+	Votes        board.VotesView   `json:"votes"`
+	Participants []participantOut  `json:"participants"`
+}
+
+type ackMsg struct {
+	Type string     `json:"type"`
+	ID   string     `json:"id"`
+	Seq  uint64     `json:"seq"`
+	At   int64      `json:"at"`
+	Ops  []board.Op `json:"ops,omitempty"`
+}
+
+type rejectMsg struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Retry   bool   `json:"retry,omitempty"`
+}
+
+type opsMsg struct {
+	Type   string     `json:"type"`
+	Seq    uint64     `json:"seq"`
+	Author string     `json:"author"`
+	At     int64      `json:"at"`
+	Ops    []board.Op `json:"ops"`
+}
+
+type settingsMsg struct {
+	Type     string         `json:"type"`
+	Seq      uint64         `json:"seq"`
+	Settings board.Settings `json:"settings"`
+}
+
+type votesMsg struct {
+	Type  string          `json:"type"`
+	Seq   uint64          `json:"seq"`
+	Votes board.VotesView `json:"votes"`
+}
+
+type participantsMsg struct {
+	Type         string           `json:"type"`
+	Seq          uint64           `json:"seq,omitempty"`
+	Participants []participantOut `json:"participants"`
+}
+
+type presenceMsg struct {
+	Type  string  `json:"type"`
+	Peers []*peer `json:"peers"`
+}
+
+type errorMsg struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("server: encoding a message: " + err.Error())
+	}
+	return b
+}
+
+func participantList(st *board.State, online map[string]bool) []participantOut {
+	out := make([]participantOut, 0, len(st.Participants))
+	for _, p := range st.Participants {
+		out = append(out, participantOut{*p, online[p.ID]})
+	}
+	slices.SortFunc(out, func(a, b participantOut) int {
+		if a.JoinedAt != b.JoinedAt {
+			if a.JoinedAt < b.JoinedAt {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// fanout turns one change into each connection's messages, encoding what is
+// the same for everyone once.
+type fanout struct {
+	st     *board.State
+	c      *board.Change
+	shared []byte // ops, settings or participants, the same for all
+	votes  func(*board.Participant) board.VotesView
+}
+
+func newFanout(st *board.State, c *board.Change) *fanout {
+	f := &fanout{st: st, c: c}
+	switch c.Type {
+	case board.ChangeOps:
+		f.shared = encode(opsMsg{Type: "ops", Seq: c.Seq, Author: c.Author, At: c.At, Ops: c.Ops})
+	case board.ChangeSettings:
+		// The change's own settings: in a catch-up the state is newer.
+		f.shared = encode(settingsMsg{Type: "settings", Seq: c.Seq, Settings: *c.Settings})
+		f.votes = st.VotesViewer()
+	case board.ChangeVote:
+		f.votes = st.VotesViewer()
+	}
+	return f
+}
+
+func (f *fanout) ack() []byte {
+	a := ackMsg{Type: "ack", ID: f.c.Batch, Seq: f.c.Seq, At: f.c.At}
+	if f.c.Type == board.ChangeOps {
+		a.Ops = f.c.Ops
+	}
+	return encode(a)
+}
+
+// messages returns what conn receives for the change; mine is true for the
+// connection (or, in a catch-up, the participant) that made it.
+func (f *fanout) messages(conn *conn, mine bool) [][]byte {
+	c := f.c
+	var out [][]byte
+	if mine && c.Batch != "" {
+		out = append(out, f.ack())
+		if c.Type == board.ChangeOps {
+			return out
+		}
+	}
+	switch c.Type {
+	case board.ChangeOps:
+		out = append(out, f.shared)
+	case board.ChangeSettings:
+		out = append(out, f.shared)
+		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
+	case board.ChangeVote:
+		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
+	case board.ChangeJoin, board.ChangeParticipant, board.ChangeRemove:
+		if f.shared == nil {
+			on := conn.room.onlineSet()
+			f.shared = encode(participantsMsg{Type: "participants", Seq: c.Seq, Participants: participantList(f.st, on)})
+		}
+		out = append(out, f.shared)
+	}
+	return out
+}

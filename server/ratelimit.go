@@ -1,0 +1,77 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// rateLimiter allows n events per window per key, for join attempts.
+type rateLimiter struct {
+	n      int
+	window time.Duration
+	mu     sync.Mutex
+	seen   map[string]*window
+	last   time.Time
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+func newRateLimiter(n int, w time.Duration) *rateLimiter {
+	return &rateLimiter{n: n, window: w, seen: map[string]*window{}}
+}
+
+func (l *rateLimiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := time.Now()
+	if t.Sub(l.last) > l.window {
+		// Forget old windows now and then so the map stays small.
+		for k, w := range l.seen {
+			if t.Sub(w.start) > l.window {
+				delete(l.seen, k)
+			}
+		}
+		l.last = t
+	}
+	w := l.seen[key]
+	if w == nil || t.Sub(w.start) > l.window {
+		w = &window{start: t}
+		l.seen[key] = w
+	}
+	w.count++
+	return w.count <= l.n
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// tokenBucket limits one connection's messages: rate per second, burst.
+type tokenBucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func newTokenBucket(rate, burst float64) *tokenBucket {
+	return &tokenBucket{rate: rate, burst: burst, tokens: burst, last: time.Now()}
+}
+
+func (b *tokenBucket) take() bool {
+	t := time.Now()
+	b.tokens = min(b.burst, b.tokens+t.Sub(b.last).Seconds()*b.rate)
+	b.last = t
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
