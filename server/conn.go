@@ -214,10 +214,8 @@ func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Part
 		w.Board.JoinCode = i.JoinCode
 	}
 	if full {
-		w.Objects = st.SortedObjects()
-		if w.Objects == nil {
-			w.Objects = []*board.Object{}
-		}
+		objs := st.SortedObjects()
+		w.Objects = &objs
 	}
 	c.enqueue(encode(w))
 	if full {

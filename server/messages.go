@@ -125,7 +125,7 @@ type welcomeMsg struct {
 	Board        boardInfoMsg      `json:"board"`
 	Seq          uint64            `json:"seq"`
 	Now          int64             `json:"now"`
-	Objects      []*board.Object   `json:"objects,omitempty"`
+	Objects      *[]*board.Object  `json:"objects,omitempty"` // nil in a catch-up; an empty board is []
 	Settings     board.Settings    `json:"settings"`
 	Votes        board.VotesView   `json:"votes"`
 	Participants []participantOut  `json:"participants"`
