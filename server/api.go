@@ -355,8 +355,9 @@ func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
-	if !s.joinRate.allow(clientIP(r)) {
-		s.writeError(w, r, board.Errorf(board.ERateLimited, "too many join attempts; wait a minute"))
+	ip := clientIP(r)
+	if s.joinRate.blocked(ip) {
+		s.writeError(w, r, board.Errorf(board.ERateLimited, "too many wrong join codes; wait a minute"))
 		return
 	}
 	var in struct {
@@ -375,12 +376,14 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	}
 	code := board.NormalizeJoinCode(in.Code)
 	if code == "" {
+		s.joinRate.allow(ip)
 		s.writeError(w, r, board.Errorf(board.EInvalid, "a join code is %d letters and digits", board.JoinCodeLen))
 		return
 	}
 	id, err := s.store.BoardByJoinCode(r.Context(), code)
 	if err != nil {
 		if board.ErrorCode(err) == board.ENotFound {
+			s.joinRate.allow(ip)
 			err = board.Errorf(board.ENotFound, "no board has that join code")
 		}
 		s.writeError(w, r, err)

@@ -227,3 +227,17 @@ func TestRESTBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestJoinGuessingIsRateLimited(t *testing.T) {
+	n := boltNode(t)
+	b := newBoard(t, n, "blank")
+	ctx := ctxT(t)
+	var last error
+	for range 40 {
+		_, last = n.api.Join(ctx, "AAAAAA", "Gissare", "", "other")
+	}
+	apiErr(t, last, 429, "rate_limited")
+	// Even the right code waits now: the address used up its attempts.
+	_, err := n.api.Join(ctx, b.JoinCode, "Gissare", "", "other")
+	apiErr(t, err, 429, "rate_limited")
+}

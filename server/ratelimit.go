@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-// rateLimiter allows n events per window per key, for join attempts.
+// rateLimiter allows n events per window per key. Joins count only failed
+// attempts: a whole municipality may sit behind one address and join at
+// once, while guessing codes fails almost every time.
 type rateLimiter struct {
 	n      int
 	window time.Duration
@@ -25,6 +27,15 @@ func newRateLimiter(n int, w time.Duration) *rateLimiter {
 	return &rateLimiter{n: n, window: w, seen: map[string]*window{}}
 }
 
+// blocked reports whether key has used up its window, without counting.
+func (l *rateLimiter) blocked(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.seen[key]
+	return w != nil && time.Since(w.start) <= l.window && w.count >= l.n
+}
+
+// allow counts one event for key and reports whether it is within bounds.
 func (l *rateLimiter) allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -68,7 +68,7 @@ func New(store board.Store, cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(20, time.Minute), exports: make(chan struct{}, 2)}
+	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
 	s.metrics = newMetrics(cfg.Registry)
 	s.store = instrument(store, s.metrics)
 	s.orgHash = hashKey(cfg.OrganizerKey)
