@@ -1,0 +1,692 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/processkarta/processkarta/board"
+)
+
+// Map pages are A3 landscape; the map fills the area below a title line.
+const (
+	mapMargin = 14.0
+	mapTop    = 25.0
+	mapBottom = 277.0 // the area's lower edge; join labels and the footer go below
+	mapW      = 420 - 2*mapMargin
+	mapH      = mapBottom - mapTop
+	overlapMM = 8.0 // tiles repeat this much of their neighbours
+	maxCols   = 5   // more tiles than this make the map smaller instead
+	maxRows   = 5
+	minTextPt = 6.0  // the board's 14 px text is never printed smaller, if the tiles allow
+	maxTextPt = 11.0 // nor larger, when a small board would be blown up
+)
+
+var (
+	minScale = minTextPt * ptMM / boardTextPx // mm per board pixel
+	maxScale = maxTextPt * ptMM / boardTextPx
+)
+
+// view maps a region of the board onto the page.
+type view struct {
+	px, py float64 // the board point at the page origin (ox, oy)
+	ox, oy float64 // page mm
+	s      float64 // mm per board pixel
+	clip   rect    // page mm; what lies outside is not drawn
+	text   bool    // draw text (the overview leaves it out)
+}
+
+func (v *view) x(bx float64) float64 { return v.ox + (bx-v.px)*v.s }
+func (v *view) y(by float64) float64 { return v.oy + (by-v.py)*v.s }
+
+// board returns the board region the clip rectangle shows.
+func (v *view) board() rect {
+	return rect{v.px + (v.clip.x-v.ox)/v.s, v.py + (v.clip.y-v.oy)/v.s, v.clip.w / v.s, v.clip.h / v.s}
+}
+
+// pt converts a size in board pixels to points.
+func (v *view) pt(px float64) float64 { return px * v.s / ptMM }
+
+// tiling is how the map is split over pages.
+type tiling struct {
+	cols, rows   int
+	s            float64
+	coreW, coreH float64 // board pixels per tile, without the overlap
+	shrunk       bool    // the text is below minTextPt
+	present      [][]bool
+}
+
+func name(row, col int) string { return string(rune('A'+row)) + strconv.Itoa(col+1) }
+
+func (m *model) tiling() tiling {
+	bb := m.bbox
+	fit := math.Min(mapW/bb.w, mapH/bb.h)
+	if fit >= minScale {
+		return tiling{cols: 1, rows: 1, s: math.Min(fit, maxScale), coreW: bb.w, coreH: bb.h, present: [][]bool{{true}}}
+	}
+	cw, ch := mapW-2*overlapMM, mapH-2*overlapMM
+	t := tiling{cols: int(math.Ceil(bb.w * minScale / cw)), rows: int(math.Ceil(bb.h * minScale / ch))}
+	if t.cols > maxCols || t.rows > maxRows {
+		t.cols, t.rows = min(t.cols, maxCols), min(t.rows, maxRows)
+		t.shrunk = true
+	}
+	t.s = math.Min(math.Min(float64(t.cols)*cw/bb.w, float64(t.rows)*ch/bb.h), maxScale)
+	t.coreW, t.coreH = bb.w/float64(t.cols), bb.h/float64(t.rows)
+	t.present = make([][]bool, t.rows)
+	for row := range t.present {
+		t.present[row] = make([]bool, t.cols)
+		for col := range t.present[row] {
+			t.present[row][col] = m.occupies(t.core(bb, row, col))
+		}
+	}
+	return t
+}
+
+func (t *tiling) core(bb rect, row, col int) rect {
+	return rect{bb.x + float64(col)*t.coreW, bb.y + float64(row)*t.coreH, t.coreW, t.coreH}
+}
+
+func (t *tiling) has(row, col int) bool {
+	return row >= 0 && col >= 0 && row < t.rows && col < t.cols && t.present[row][col]
+}
+
+func (t *tiling) count() int {
+	n := 0
+	for _, r := range t.present {
+		for _, p := range r {
+			if p {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// occupies reports whether anything is drawn in board region c; tiles of
+// empty board space are left out.
+func (m *model) occupies(c rect) bool {
+	for _, l := range m.lanes {
+		if l.band.union(rect{-laneStripW, l.band.y, 1, 1}).intersects(c) {
+			return true
+		}
+	}
+	for _, it := range m.items {
+		if it.bounds().intersects(c) {
+			return true
+		}
+	}
+	for _, l := range m.links {
+		if segmentBox(l.from.r, l.to.r).intersects(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func segmentBox(a, b rect) rect {
+	x0, y0 := math.Min(a.cx(), b.cx()), math.Min(a.cy(), b.cy())
+	return rect{x0, y0, math.Abs(a.cx()-b.cx()) + 1, math.Abs(a.cy()-b.cy()) + 1}
+}
+
+// drawMapPages writes the map: one page when it fits at a readable size,
+// else an overview and the tiles.
+func (r *renderer) drawMapPages() {
+	t := r.m.tiling()
+	bb := r.m.bbox
+	area := rect{mapMargin, mapTop, mapW, mapH}
+	r.prefit(t.s)
+	notes := fmt.Sprintf(r.lab.scaleNote, boardTextPx*t.s/ptMM)
+	if t.shrunk {
+		notes = r.lab.tooBig + " " + notes
+	}
+	if r.cut {
+		notes += " " + r.lab.truncatedMap
+	}
+	if t.cols*t.rows == 1 {
+		r.addPage(pageA3L)
+		r.pdf.Bookmark(r.lab.mapTitle, 0, 0)
+		r.mapTitleLine(r.lab.mapTitle, r.title, t, -1, -1)
+		v := &view{px: bb.x, py: bb.y, s: t.s, clip: area, text: true}
+		v.ox = area.x + (area.w-bb.w*t.s)/2
+		v.oy = area.y + (area.h-bb.h*t.s)/2
+		r.drawMap(v)
+		r.mapNote(notes)
+		return
+	}
+
+	// The overview: the whole map without text, with the tiles marked.
+	r.addPage(pageA3L)
+	r.pdf.Bookmark(r.lab.mapTitle, 0, 0)
+	r.pdf.Bookmark(r.lab.overview, 1, 0)
+	r.mapTitleLine(r.lab.mapTitle+" – "+r.lab.overview, fmt.Sprintf(r.lab.tileOf, t.count(), t.cols, t.rows), t, -1, -1)
+	s := math.Min(area.w/bb.w, area.h/bb.h)
+	ov := &view{px: bb.x, py: bb.y, s: s, clip: area}
+	ov.ox = area.x + (area.w-bb.w*s)/2
+	ov.oy = area.y + (area.h-bb.h*s)/2
+	r.drawMap(ov)
+	r.overviewGrid(ov, &t)
+	r.mapNote(r.lab.tileJoin + " " + notes)
+
+	for row := 0; row < t.rows; row++ {
+		for col := 0; col < t.cols; col++ {
+			if !t.present[row][col] {
+				continue
+			}
+			r.addPage(pageA3L)
+			n := name(row, col)
+			r.pdf.Bookmark(n, 1, 0)
+			r.mapTitleLine(r.lab.mapTitle+" – "+fmt.Sprintf(r.lab.tile, n), r.title, t, row, col)
+			core := t.core(bb, row, col)
+			v := &view{px: place(core.x, core.w, area.w/t.s, bb.x, bb.w), py: place(core.y, core.h, area.h/t.s, bb.y, bb.h),
+				ox: area.x, oy: area.y, s: t.s, clip: area, text: true}
+			r.drawMap(v)
+			r.joinMarks(v, core, &t, row, col)
+		}
+	}
+}
+
+// place returns where a page's view of length view (board pixels) starts
+// so that it shows a tile's core (from c, length cl) in the middle, but no
+// more empty space beyond the map's bounds (from b, length bl) than it must.
+func place(c, cl, view, b, bl float64) float64 {
+	if view >= bl {
+		return b + bl/2 - view/2
+	}
+	return math.Max(b, math.Min(c+cl/2-view/2, b+bl-view))
+}
+
+// mapNote writes a line of explanation under the map.
+func (r *renderer) mapNote(s string) {
+	r.font("", 7.5)
+	r.color(colMuted)
+	r.pdf.Text(mapMargin, mapBottom+4.5, fitWidth(r.pdf, s, mapW))
+}
+
+// mapTitleLine writes a map page's title, a note under it and, for tiles,
+// a key showing where the tile lies.
+func (r *renderer) mapTitleLine(title, note string, t tiling, row, col int) {
+	pdf := r.pdf
+	r.font("B", 13)
+	r.color(colInk)
+	pdf.Text(mapMargin, 13, title)
+	r.font("", 8.5)
+	r.color(colMuted)
+	sub := r.title
+	if note != "" {
+		sub = note
+	}
+	keyW := 0.0
+	if t.cols*t.rows > 1 {
+		keyW = float64(t.cols)*5 + 20
+	}
+	pdf.Text(mapMargin, 19, fitWidth(pdf, sub, mapW-keyW-4))
+	if keyW == 0 {
+		return
+	}
+	// The key: one small square per tile, this one filled.
+	const cell = 4.0
+	x0 := 420 - mapMargin - float64(t.cols)*(cell+1)
+	y0 := 6.0
+	cellH := math.Min(cell, 16/float64(t.rows))
+	pdf.SetLineWidth(0.2)
+	for rr := 0; rr < t.rows; rr++ {
+		for cc := 0; cc < t.cols; cc++ {
+			x, y := x0+float64(cc)*(cell+1), y0+float64(rr)*(cellH+1)
+			style := "D"
+			switch {
+			case rr == row && cc == col:
+				pdf.SetFillColor(colAccent.r, colAccent.g, colAccent.b)
+				style = "DF"
+			case t.present[rr][cc]:
+				pdf.SetFillColor(0xe2, 0xe8, 0xf0)
+				style = "DF"
+			}
+			pdf.SetDrawColor(colMuted.r, colMuted.g, colMuted.b)
+			pdf.Rect(x, y, cell, cellH, style)
+		}
+	}
+}
+
+// fitWidth returns s, cut with an ellipsis if it is wider than w mm.
+func fitWidth(pdf *fpdf.Fpdf, s string, w float64) string {
+	if pdf.GetStringWidth(s) <= w {
+		return s
+	}
+	return cutToWidth(pdf, s, w)
+}
+
+// overviewGrid marks the tiles on the overview with their names.
+func (r *renderer) overviewGrid(v *view, t *tiling) {
+	pdf := r.pdf
+	bb := r.m.bbox
+	x0, y0, x1, y1 := v.x(bb.x), v.y(bb.y), v.x(bb.x+bb.w), v.y(bb.y+bb.h)
+	pdf.SetDrawColor(colAccent.r, colAccent.g, colAccent.b)
+	pdf.SetLineWidth(0.35)
+	pdf.SetDashPattern([]float64{3, 2}, 0)
+	pdf.Rect(x0, y0, x1-x0, y1-y0, "D")
+	for col := 1; col < t.cols; col++ {
+		x := v.x(bb.x + float64(col)*t.coreW)
+		pdf.Line(x, y0, x, y1)
+	}
+	for row := 1; row < t.rows; row++ {
+		y := v.y(bb.y + float64(row)*t.coreH)
+		pdf.Line(x0, y, x1, y)
+	}
+	pdf.SetDashPattern(nil, 0)
+	r.font("B", 16)
+	for row := 0; row < t.rows; row++ {
+		for col := 0; col < t.cols; col++ {
+			if !t.present[row][col] {
+				continue
+			}
+			c := t.core(bb, row, col)
+			cx, cy := v.x(c.cx()), v.y(c.cy())
+			n := name(row, col)
+			tw := pdf.GetStringWidth(n)
+			r.fill(colAccent)
+			pdf.Rect(cx-tw/2-3, cy-5, tw+6, 10, "F")
+			r.color(rgb{255, 255, 255})
+			pdf.Text(cx-tw/2, cy+2.2, n)
+		}
+	}
+}
+
+// joinMarks draws, for every side of a tile that has a neighbour, a dashed
+// line where the pages join, crop marks at the corners and the neighbour's
+// name in the margin.
+func (r *renderer) joinMarks(v *view, core rect, t *tiling, row, col int) {
+	pdf := r.pdf
+	x0, y0 := v.x(core.x), v.y(core.y)
+	x1, y1 := v.x(core.x+core.w), v.y(core.y+core.h)
+	pdf.SetDrawColor(colAccent.r, colAccent.g, colAccent.b)
+	pdf.SetLineWidth(0.25)
+	pdf.SetDashPattern([]float64{2, 1.5}, 0)
+	top, bottom := mapTop, mapBottom
+	left, right := mapMargin, 420-mapMargin
+	if t.has(row, col-1) {
+		pdf.Line(x0, top, x0, bottom)
+	}
+	if t.has(row, col+1) {
+		pdf.Line(x1, top, x1, bottom)
+	}
+	if t.has(row-1, col) {
+		pdf.Line(left, y0, right, y0)
+	}
+	if t.has(row+1, col) {
+		pdf.Line(left, y1, right, y1)
+	}
+	pdf.SetDashPattern(nil, 0)
+	// Crop marks: short crosses at the corners of the tile's own part.
+	pdf.SetDrawColor(colInk.r, colInk.g, colInk.b)
+	pdf.SetLineWidth(0.2)
+	for _, p := range [][2]float64{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
+		pdf.Line(p[0]-3, p[1], p[0]+3, p[1])
+		pdf.Line(p[0], p[1]-3, p[0], p[1]+3)
+	}
+	r.font("B", 9)
+	r.color(colAccent)
+	here := name(row, col)
+	label := func(nr, nc int, arrow string, x, y float64, align byte) {
+		if !t.has(nr, nc) {
+			return
+		}
+		s := here + " " + arrow + " " + name(nr, nc)
+		w := pdf.GetStringWidth(s)
+		switch align {
+		case 'R':
+			x -= w
+		case 'C':
+			x -= w / 2
+		}
+		pdf.Text(x, y, s)
+	}
+	midX := (math.Max(x0, left) + math.Min(x1, right)) / 2
+	label(row, col+1, "→", right, bottom+4.5, 'R')
+	label(row, col-1, "←", left, bottom+4.5, 'L')
+	label(row-1, col, "↑", midX, top-1.5, 'C')
+	label(row+1, col, "↓", midX, bottom+4.5, 'C')
+}
+
+// drawMap draws everything that falls within the view's clip rectangle.
+func (r *renderer) drawMap(v *view) {
+	pdf := r.pdf
+	pdf.ClipRect(v.clip.x, v.clip.y, v.clip.w, v.clip.h, false)
+	vis := v.board().grow(4)
+	for _, l := range r.m.lanes {
+		if l.band.union(rect{-laneStripW, l.band.y, 1, 1}).intersects(vis) {
+			r.drawLane(v, l)
+		}
+	}
+	// Frames lie under everything; links go under the shapes, which they
+	// only touch, so that no line crosses a shape's or an event's text.
+	nFrames := 0
+	for _, it := range r.m.items {
+		if it.kind != board.KindFrame {
+			break
+		}
+		nFrames++
+		if it.bounds().intersects(vis) {
+			r.drawItem(v, it)
+		}
+	}
+	for _, l := range r.m.links {
+		if segmentBox(l.from.r, l.to.r).intersects(vis) {
+			r.drawLink(v, l)
+		}
+	}
+	for _, it := range r.m.items[nFrames:] {
+		if it.bounds().intersects(vis) {
+			r.drawItem(v, it)
+		}
+	}
+	pdf.ClipEnd()
+}
+
+func (r *renderer) fill(c rgb) { r.pdf.SetFillColor(c.r, c.g, c.b) }
+func (r *renderer) draw(c rgb) { r.pdf.SetDrawColor(c.r, c.g, c.b) }
+
+// lineW is a border width for the view: thin lines stay visible when the
+// map is small and do not grow heavy when it is large.
+func lineW(v *view, px float64) float64 { return math.Max(0.12, math.Min(0.8, px*v.s)) }
+
+// textKey names one piece of map text at one scale, so that what the
+// pre-pass laid out is drawn without laying it out again.
+type textKey struct {
+	o    *board.Object
+	part int // 0 body, 1 goal header, 2 lane title, 3 link label
+	s    float64
+}
+
+// fitMap lays out map text, at most once per piece and scale.
+func (r *renderer) fitMap(k textKey, style, text string, w, h, px float64) fitted {
+	if ft, ok := r.fits[k]; ok {
+		return ft
+	}
+	r.font(style, 10)
+	ft := fit(r.pdf, text, w, h, px*k.s/ptMM, minTextPt*0.75)
+	r.cut = r.cut || ft.cut
+	r.fits[k] = ft
+	return ft
+}
+
+// prefit lays out all map text at scale s before anything is drawn, so
+// the page that explains the map knows whether text had to be cut.
+func (r *renderer) prefit(s float64) {
+	for _, l := range r.m.lanes {
+		r.laneTitleFit(l, s)
+	}
+	for _, it := range r.m.items {
+		r.itemFit(it, s)
+		if it.kind == board.KindGoal {
+			r.goalHeadFit(it, s)
+		}
+	}
+	for _, l := range r.m.links {
+		r.linkFit(l, s)
+	}
+}
+
+func (r *renderer) laneTitleFit(l *lane, s float64) fitted {
+	h, sw, pad := l.band.h*s, laneStripW*s, 8*s
+	return r.fitMap(textKey{l.o, 2, s}, "B", laneTitle(l, r.lab), h-2*pad, sw-pad, boardTextPx+1)
+}
+
+func (r *renderer) drawLane(v *view, l *lane) {
+	pdf := r.pdf
+	x, y := v.x(l.band.x), v.y(l.band.y)
+	w, h := l.band.w*v.s, l.band.h*v.s
+	sw := laneStripW * v.s
+	r.fill(l.color.lighter(0.45))
+	r.draw(l.color.darker(0.2))
+	pdf.SetLineWidth(lineW(v, 1))
+	pdf.Rect(x, y, w, h, "DF")
+	r.fill(l.color)
+	pdf.Rect(x-sw, y, sw, h, "DF")
+	if !v.text {
+		return
+	}
+	// The title runs up the strip, as in most swimlane diagrams.
+	ft := r.laneTitleFit(l, v.s)
+	pad := 8 * v.s
+	cx, cy := x-sw/2, y+h/2
+	r.font("B", 10)
+	r.color(textOn(l.color))
+	pdf.TransformBegin()
+	pdf.TransformRotate(90, cx, cy)
+	drawFitted(pdf, ft, cx-(h-2*pad)/2, cy-(sw-pad)/2, h-2*pad, sw-pad, false)
+	pdf.TransformEnd()
+}
+
+// textOn returns a text colour that reads on background c.
+func textOn(c rgb) rgb {
+	if c.luminance() < 0.22 {
+		return rgb{255, 255, 255}
+	}
+	return colInk
+}
+
+// itemText is where an item's text goes, in mm from the shape's top-left
+// corner, and how it is set.
+type itemText struct {
+	box   rect
+	style string
+	px    float64 // the size it starts from, in board pixels
+	top   bool    // from the top of the box rather than centred
+	left  bool
+}
+
+func textBox(it *item, s float64) itemText {
+	w, h := it.r.w*s, it.r.h*s
+	pad := 8 * s
+	t := itemText{box: rect{pad, pad, w - 2*pad, h - 2*pad}, px: boardTextPx}
+	switch it.kind {
+	case board.KindDecision:
+		t.box = rect{w * 0.22, h * 0.22, w * 0.56, h * 0.56}
+	case board.KindEvent:
+		lb := it.labelBox()
+		t.box = rect{(lb.x - it.r.x) * s, (lb.y - it.r.y) * s, lb.w * s, lb.h * s}
+		t.top = true
+	case board.KindFrame:
+		t.box = rect{pad, pad * 0.6, w - 2*pad, math.Min(h-pad, 30*s)}
+		t.style, t.px, t.top, t.left = "B", 16, true, true
+	case board.KindGoal:
+		head := goalHead(it, s)
+		t.box = rect{pad, head + pad/2, w - 2*pad, h - head - pad}
+		t.style, t.px = "B", 16
+	}
+	return t
+}
+
+func goalHead(it *item, s float64) float64 { return math.Min(28*s, it.r.h*s/3) }
+
+func (r *renderer) itemFit(it *item, s float64) fitted {
+	if it.text == "" {
+		return fitted{}
+	}
+	t := textBox(it, s)
+	return r.fitMap(textKey{it.o, 0, s}, t.style, it.text, t.box.w, t.box.h, t.px)
+}
+
+func (r *renderer) goalHeadFit(it *item, s float64) fitted {
+	txt := fmt.Sprintf("#%d", it.rank)
+	if it.votes == 1 {
+		txt += " · " + r.lab.oneVote
+	} else if it.votes > 1 {
+		txt += " · " + fmt.Sprintf(r.lab.votesFmt, it.votes)
+	}
+	return r.fitMap(textKey{it.o, 1, s}, "B", txt, it.r.w*s-16*s, goalHead(it, s), 12)
+}
+
+func (r *renderer) drawItem(v *view, it *item) {
+	pdf := r.pdf
+	x, y, w, h := v.x(it.r.x), v.y(it.r.y), it.r.w*v.s, it.r.h*v.s
+	r.draw(it.line)
+	r.fill(it.fill)
+	pdf.SetLineWidth(lineW(v, 1.5))
+	switch it.kind {
+	case board.KindStep:
+		pdf.RoundedRect(x, y, w, h, math.Min(10*v.s, math.Min(w, h)/4), "1234", "DF")
+	case board.KindDecision:
+		pdf.Polygon([]fpdf.PointType{{X: x + w/2, Y: y}, {X: x + w, Y: y + h/2}, {X: x + w/2, Y: y + h}, {X: x, Y: y + h/2}}, "DF")
+	case board.KindEvent:
+		if it.thick {
+			pdf.SetLineWidth(lineW(v, 5))
+		}
+		pdf.Circle(x+w/2, y+h/2, w/2, "DF")
+	case board.KindNote:
+		pdf.Rect(x, y, w, h, "DF")
+		// A folded corner tells a sticky note from a step at a glance.
+		f := math.Min(14*v.s, math.Min(w, h)/4)
+		r.fill(it.fill.darker(0.12))
+		pdf.Polygon([]fpdf.PointType{{X: x + w - f, Y: y + h}, {X: x + w, Y: y + h - f}, {X: x + w - f, Y: y + h - f}}, "DF")
+	case board.KindFrame:
+		lw := lineW(v, 2)
+		pdf.SetLineWidth(lw)
+		pdf.SetDashPattern([]float64{10 * lw, 6 * lw}, 0)
+		pdf.Rect(x, y, w, h, "D")
+		pdf.SetDashPattern(nil, 0)
+	case board.KindGoal:
+		rad := math.Min(8*v.s, math.Min(w, h)/4)
+		pdf.RoundedRect(x, y, w, h, rad, "1234", "DF")
+		head := goalHead(it, v.s)
+		r.fill(colGoalHead)
+		pdf.SetLineWidth(lineW(v, 0.8))
+		pdf.RoundedRect(x, y, w, head, rad, "12", "DF")
+		if v.text {
+			ft := r.goalHeadFit(it, v.s)
+			r.font("B", 10)
+			r.color(colGoalLine)
+			drawFitted(pdf, ft, x+8*v.s, y, w-16*v.s, head, true)
+		}
+	}
+	if it.votes > 0 && it.kind != board.KindGoal && it.kind != board.KindFrame {
+		r.voteBadge(v, it, x+w, y)
+	}
+	if !v.text || it.text == "" {
+		return
+	}
+	t := textBox(it, v.s)
+	ft := r.itemFit(it, v.s)
+	r.font(t.style, 10)
+	r.color(textOn(it.fill))
+	if it.kind == board.KindEvent || it.kind == board.KindFrame {
+		r.color(colInk)
+	}
+	bh := t.box.h
+	if t.top {
+		bh = float64(len(ft.lines)) * ft.size * ptMM * lineGap
+	}
+	drawFitted(pdf, ft, x+t.box.x, y+t.box.y, t.box.w, bh, t.left)
+}
+
+// voteBadge puts the number of dots an object got on its top-right corner.
+func (r *renderer) voteBadge(v *view, it *item, x, y float64) {
+	pdf := r.pdf
+	rad := 11 * v.s
+	r.fill(colAccent)
+	r.draw(rgb{255, 255, 255})
+	pdf.SetLineWidth(lineW(v, 1))
+	pdf.Circle(x, y, rad, "DF")
+	if !v.text {
+		return
+	}
+	s := strconv.Itoa(it.votes)
+	r.font("B", v.pt(12))
+	if pdf.GetStringWidth(s) > 1.6*rad {
+		r.font("B", v.pt(12)*1.6*rad/pdf.GetStringWidth(s))
+	}
+	r.color(rgb{255, 255, 255})
+	sz, _ := pdf.GetFontSize()
+	pdf.Text(x-pdf.GetStringWidth(s)/2, y+0.36*sz*ptMM, s)
+}
+
+// clipT returns how far along the ray from the centre of shape it towards
+// (dx, dy) its outline lies, as a fraction of (dx, dy).
+func clipT(it *item, dx, dy float64) float64 {
+	adx, ady := math.Abs(dx), math.Abs(dy)
+	hw, hh := it.r.w/2, it.r.h/2
+	switch it.shape {
+	case shapeCircle:
+		return hw / math.Hypot(dx, dy)
+	case shapeDiamond:
+		return 1 / (adx/hw + ady/hh)
+	}
+	t := math.Inf(1)
+	if adx > 0 {
+		t = hw / adx
+	}
+	if ady > 0 {
+		t = math.Min(t, hh/ady)
+	}
+	return t
+}
+
+func (r *renderer) drawLink(v *view, l *link) {
+	pdf := r.pdf
+	ax, ay := l.from.r.cx(), l.from.r.cy()
+	bx, by := l.to.r.cx(), l.to.r.cy()
+	dx, dy := bx-ax, by-ay
+	dist := math.Hypot(dx, dy)
+	if dist < 1 {
+		return
+	}
+	t0 := clipT(l.from, dx, dy)
+	t1 := 1 - clipT(l.to, -dx, -dy)
+	if t1-t0 <= 0.001 {
+		return // the shapes overlap: there is no line to draw between them
+	}
+	sx, sy := v.x(ax+dx*t0), v.y(ay+dy*t0)
+	ex, ey := v.x(ax+dx*t1), v.y(ay+dy*t1)
+	ux, uy := dx/dist, dy/dist
+	head := math.Min(12*v.s, math.Hypot(ex-sx, ey-sy)*0.6)
+	hw := head * 0.45
+	bxm, bym := ex-ux*head, ey-uy*head
+	r.draw(colLink)
+	r.fill(colLink)
+	pdf.SetLineWidth(lineW(v, 1.6))
+	pdf.Line(sx, sy, bxm, bym)
+	pdf.Polygon([]fpdf.PointType{{X: ex, Y: ey}, {X: bxm - uy*hw, Y: bym + ux*hw}, {X: bxm + uy*hw, Y: bym - ux*hw}}, "F")
+	if !v.text || l.label == "" {
+		return
+	}
+	ft := r.linkFit(l, v.s)
+	if len(ft.lines) == 0 {
+		return
+	}
+	r.font("", 10)
+	pdf.SetFontSize(ft.size)
+	tw := 0.0
+	for _, s := range ft.lines {
+		tw = math.Max(tw, pdf.GetStringWidth(s))
+	}
+	th := float64(len(ft.lines)) * ft.size * ptMM * lineGap
+	mx, my := (sx+bxm)/2, (sy+bym)/2
+	p := 1.2 * v.s * 2
+	r.fill(rgb{255, 255, 255})
+	pdf.Rect(mx-tw/2-p, my-th/2-p/2, tw+2*p, th+p, "F")
+	r.color(colMuted)
+	drawFitted(pdf, ft, mx-tw/2, my-th/2, tw, th, false)
+}
+
+// linkLen is the length in board pixels of the visible part of a link, or
+// 0 when its shapes overlap.
+func linkSpan(l *link) float64 {
+	ax, ay := l.from.r.cx(), l.from.r.cy()
+	dx, dy := l.to.r.cx()-ax, l.to.r.cy()-ay
+	dist := math.Hypot(dx, dy)
+	if dist < 1 {
+		return 0
+	}
+	t0, t1 := clipT(l.from, dx, dy), 1-clipT(l.to, -dx, -dy)
+	return math.Max(0, (t1-t0)*dist)
+}
+
+func (r *renderer) linkFit(l *link, s float64) fitted {
+	if l.label == "" {
+		return fitted{}
+	}
+	maxW := math.Min(170, math.Max(60, linkSpan(l)*0.9)) * s
+	return r.fitMap(textKey{l.o, 3, s}, "", l.label, maxW, 40*s, 12)
+}

@@ -1,0 +1,193 @@
+package export
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+const (
+	ptMM      = 25.4 / 72 // millimetres per point
+	lineGap   = 1.22      // line height as a multiple of the font size
+	ellipsis  = "…"
+	sizeSteps = 0.9 // each try at fitting shrinks the text by this factor
+)
+
+// compareText orders titles the Swedish way: å, ä, ö after z, accents on
+// other letters ignored, case ignored (then case breaks ties).
+func compareText(a, b string) int {
+	if c := strings.Compare(sortKey(a), sortKey(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+// sortFold puts å, ä, ö after z ('{' follows 'z' in ASCII) and folds
+// accented letters onto their base letter.
+var sortFold = strings.NewReplacer(
+	"å", "{1", "ä", "{2", "æ", "{2", "ö", "{3", "ø", "{3",
+	"é", "e", "è", "e", "ü", "y", "á", "a", "à", "a",
+)
+
+func sortKey(s string) string { return sortFold.Replace(strings.ToLower(s)) }
+
+// word is a run of text without spaces and its width in glyph units (a
+// thousandth of the font size), so one measurement serves every size.
+type word struct {
+	s string
+	w int
+}
+
+// measured is text split into paragraphs of words, measured in one font.
+type measured struct {
+	paras [][]word
+	space int
+	pdf   *fpdf.Fpdf
+	broke bool // the last wrap had to break a word
+}
+
+// measure splits s at newlines and spaces and measures each word in the
+// current font.
+func measure(pdf *fpdf.Fpdf, s string) *measured {
+	m := &measured{space: pdf.GetStringSymbolWidth(" "), pdf: pdf}
+	for _, p := range strings.Split(s, "\n") {
+		var ws []word
+		for _, f := range strings.Fields(p) {
+			ws = append(ws, word{f, pdf.GetStringSymbolWidth(f)})
+		}
+		m.paras = append(m.paras, ws)
+	}
+	// Trailing empty paragraphs would only add blank lines.
+	for len(m.paras) > 0 && len(m.paras[len(m.paras)-1]) == 0 {
+		m.paras = m.paras[:len(m.paras)-1]
+	}
+	return m
+}
+
+// wrap breaks the text into lines at most max glyph units wide; a word
+// wider than a line is broken between characters. It stops after limit
+// lines (0: no limit), the more so as fitting only needs to know that the
+// text is too long.
+func (m *measured) wrap(max float64, limit int) []string {
+	var lines []string
+	m.broke = false
+	full := func() bool { return limit > 0 && len(lines) > limit }
+	for _, p := range m.paras {
+		var cur strings.Builder
+		cw := 0
+		flush := func() {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			cw = 0
+		}
+		if len(p) == 0 {
+			lines = append(lines, "")
+		}
+		for _, w := range p {
+			if full() {
+				return lines
+			}
+			if cw > 0 && float64(cw+m.space+w.w) <= max {
+				cur.WriteByte(' ')
+				cur.WriteString(w.s)
+				cw += m.space + w.w
+				continue
+			}
+			if cw > 0 {
+				flush()
+			}
+			if float64(w.w) <= max {
+				cur.WriteString(w.s)
+				cw = w.w
+				continue
+			}
+			// Break a long word (a URL, a long compound) by characters.
+			m.broke = true
+			for _, r := range w.s {
+				rw := m.pdf.GetStringSymbolWidth(string(r))
+				if cw > 0 && float64(cw+rw) > max {
+					flush()
+					if full() {
+						return lines
+					}
+				}
+				cur.WriteRune(r)
+				cw += rw
+			}
+		}
+		if cw > 0 {
+			flush()
+		}
+	}
+	return lines
+}
+
+// fitted is text laid out in a box.
+type fitted struct {
+	lines []string
+	size  float64 // font size in points
+	cut   bool    // text was left out
+}
+
+// fit wraps s to fit a box w×h mm at the largest size from maxPt down to
+// minPt at which no word has to be broken; what still does not fit at minPt
+// is cut with an ellipsis. The font (family and style) must be set.
+func fit(pdf *fpdf.Fpdf, s string, w, h, maxPt, minPt float64) fitted {
+	if w <= 0 || h <= 0 || strings.TrimSpace(s) == "" {
+		return fitted{}
+	}
+	m := measure(pdf, s)
+	size := maxPt
+	for {
+		sizeMM := size * ptMM
+		maxLines := int(h / (sizeMM * lineGap))
+		if maxLines < 1 && size <= minPt {
+			maxLines = 1 // at least one line shows, even if it overflows
+		}
+		if maxLines >= 1 {
+			lines := m.wrap(w*1000/sizeMM, maxLines)
+			if len(lines) <= maxLines && (!m.broke || size <= minPt) {
+				return fitted{lines: lines, size: size}
+			}
+			if size <= minPt {
+				lines = lines[:maxLines]
+				pdf.SetFontSize(size)
+				lines[maxLines-1] = cutToWidth(pdf, lines[maxLines-1], w)
+				return fitted{lines: lines, size: size, cut: true}
+			}
+		}
+		size = max(minPt, size*sizeSteps)
+	}
+}
+
+// cutToWidth shortens s until s + "…" is at most w mm wide at the current
+// font size.
+func cutToWidth(pdf *fpdf.Fpdf, s string, w float64) string {
+	for s != "" && pdf.GetStringWidth(s+ellipsis) > w {
+		_, n := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-n]
+	}
+	return strings.TrimRight(s, " ") + ellipsis
+}
+
+// drawFitted draws laid-out text centred in the box (x, y, w, h) mm, or
+// left-aligned at x when left is set.
+func drawFitted(pdf *fpdf.Fpdf, ft fitted, x, y, w, h float64, left bool) {
+	if len(ft.lines) == 0 {
+		return
+	}
+	pdf.SetFontSize(ft.size)
+	sizeMM := ft.size * ptMM
+	lh := sizeMM * lineGap
+	top := y + (h-lh*float64(len(ft.lines)))/2
+	for i, l := range ft.lines {
+		lx := x
+		if !left {
+			lx = x + (w-pdf.GetStringWidth(l))/2
+		}
+		// The baseline sits about 0.8 of the size below the line's top
+		// plus half the leading.
+		pdf.Text(lx, top+float64(i)*lh+(lh-sizeMM)/2+0.8*sizeMM, l)
+	}
+}
