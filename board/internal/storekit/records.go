@@ -218,3 +218,38 @@ func (t *Touched) Writes(after *board.State) (*Writes, error) {
 	}
 	return w, nil
 }
+
+// Partial returns a copy of the part of before that t names, enough for
+// Apply to compute the change's effect on those records without copying
+// or touching the whole state: apply the change to it and ask Writes.
+func (t *Touched) Partial(before *board.State) *board.State {
+	// Settings are shared: Apply replaces them whole, never in place.
+	p := board.NewState(before.Info, before.Settings)
+	p.Seq = before.Seq
+	for _, id := range t.objects {
+		if o := before.Objects[id]; o != nil {
+			p.Objects[id] = o.Clone()
+		}
+	}
+	for _, id := range t.participants {
+		if pp := before.Participants[id]; pp != nil {
+			c := *pp
+			p.Participants[id] = &c
+		}
+	}
+	for _, h := range t.tokens {
+		if id, ok := before.Tokens[h]; ok {
+			p.Tokens[h] = id
+		}
+	}
+	for _, v := range t.voters {
+		if m := before.Votes[v]; m != nil {
+			c := make(map[string]int, len(m))
+			for k, n := range m {
+				c[k] = n
+			}
+			p.Votes[v] = c
+		}
+	}
+	return p
+}
