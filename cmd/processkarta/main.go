@@ -1,0 +1,212 @@
+// Command processkarta serves Processkarta: the API, the websocket
+// protocol and the browser client, on the embedded store or on Redis.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/board/boltstore"
+	"github.com/processkarta/processkarta/board/redisstore"
+	"github.com/processkarta/processkarta/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "processkarta:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel string
+	showKey                                                              bool
+}
+
+// parse reads flags over environment variables, as the contract lists them.
+func parse(args []string, getenv func(string) string) (config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs := flag.NewFlagSet("processkarta", flag.ContinueOnError)
+	fs.StringVar(&c.addr, "addr", env("PROCESSKARTA_ADDR", ":8080"), "listen address")
+	fs.StringVar(&c.data, "data", env("PROCESSKARTA_DATA", "./data"), "data directory of the embedded store (used without -redis)")
+	fs.StringVar(&c.redis, "redis", env("PROCESSKARTA_REDIS_URL", ""), "Redis URL, e.g. redis://host:6379/0; selects the Redis store")
+	fs.StringVar(&c.organizerKey, "organizer-key", env("PROCESSKARTA_ORGANIZER_KEY", ""), "organizer key; empty: generated once and kept in the store")
+	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("PROCESSKARTA_ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open websockets; empty: the server's own")
+	fs.StringVar(&c.publicURL, "public-url", env("PROCESSKARTA_PUBLIC_URL", ""), "the URL users reach the server at; empty: derived from each request")
+	fs.StringVar(&c.logLevel, "log-level", env("PROCESSKARTA_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
+	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return c, nil
+}
+
+func openStore(ctx context.Context, c config) (board.Store, string, error) {
+	if c.redis != "" {
+		s, err := redisstore.Open(ctx, c.redis)
+		return s, "redis", err
+	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return nil, "", err
+	}
+	s, err := boltstore.Open(c.data)
+	return s, "embedded", err
+}
+
+// run serves until ctx ends, then shuts down gracefully: websockets are
+// closed with 1001, in-flight requests finish, the store closes.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	c, err := parse(args, getenv)
+	if err != nil {
+		return err
+	}
+	if c.healthcheck {
+		return healthcheck(ctx, c.addr)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	store, kind, err := openStore(ctx, c)
+	if err != nil {
+		return fmt.Errorf("opening the %s store: %w", kindOf(c), err)
+	}
+	defer store.Close()
+
+	key, generated, err := organizerKey(ctx, store, c.organizerKey)
+	if err != nil {
+		return fmt.Errorf("organizer key: %w", err)
+	}
+	if c.showKey {
+		fmt.Fprintln(stdout, key)
+		return nil
+	}
+	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log}
+	for _, o := range strings.Split(c.allowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+		}
+	}
+	if p, ok := store.(board.Presence); ok {
+		cfg.Presence = p
+	}
+	srv := server.New(store, cfg)
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	url := displayURL(c.publicURL, ln.Addr())
+	// The key goes to the operator's console once, never to the log.
+	fmt.Fprintf(stdout, "Processkarta is serving on %s (%s store)\n", url, kind)
+	switch {
+	case generated:
+		fmt.Fprintf(stdout, "Organizer key (generated now, kept in the store; shown only this once): %s\n", key)
+	case c.organizerKey != "":
+		fmt.Fprintln(stdout, "Organizer key: as set by PROCESSKARTA_ORGANIZER_KEY / -organizer-key")
+	default:
+		fmt.Fprintln(stdout, "Organizer key: as printed at first start; `make key` shows it again")
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "store", kind)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func kindOf(c config) string {
+	if c.redis != "" {
+		return "redis"
+	}
+	return "embedded"
+}
+
+// organizerKeyMeta is where the store keeps the generated key.
+const organizerKeyMeta = "organizer_key"
+
+func organizerKey(ctx context.Context, store board.Store, fromConfig string) (key string, generated bool, err error) {
+	if fromConfig != "" {
+		return fromConfig, false, nil
+	}
+	fresh := board.NewToken()
+	key, err = store.InitMeta(ctx, organizerKeyMeta, fresh)
+	return key, key == fresh, err
+}
+
+func displayURL(public string, addr net.Addr) string {
+	if public != "" {
+		return public
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// healthcheck lets a distroless container check itself without curl.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %d", resp.StatusCode)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package server_test
+
+import (
+	"bufio"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/server"
+	"github.com/processkarta/processkarta/server/client"
+)
+
+func metric(t *testing.T, n *node, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(n.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			return v
+		}
+	}
+	return 0
+}
+
+// A client that never reads is dropped with 4408 once its queue fills;
+// everyone else keeps getting every change, promptly and in order.
+func TestSlowConsumerIsDroppedNotWaitedOn(t *testing.T) {
+	n := startNode(t, openBolt(t), nil, server.Limits{SendQueue: 32, EditsPerSecond: 10000, EditBurst: 10000})
+	b := newBoard(t, n, "blank")
+	ctx := ctxT(t)
+	writer := dial(t, n, b.ID, b.FacilitatorToken)
+	j := join(t, n, b.JoinCode, "Snabb", "official")
+
+	var mu sync.Mutex
+	sent := map[string]time.Time{}
+	var lat []time.Duration
+	fast, err := client.Dial(ctx, n.URL(), b.ID, j.Token, &client.Options{OnMessage: func(m *client.Message) {
+		if m.Type != "ops" {
+			return
+		}
+		mu.Lock()
+		if text, _ := m.Ops[0].Props["text"].(string); text != "" {
+			if at, ok := sent[strings.Fields(text)[0]]; ok {
+				lat = append(lat, time.Since(at))
+			}
+		}
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Drop()
+	notes := make([]string, 40)
+	creates := make([]board.Op, len(notes))
+	for i := range notes {
+		creates[i] = note("", float64(i), 0)
+		notes[i] = creates[i].ID
+	}
+	if _, err := writer.Ops(ctx, creates...); err != nil {
+		t.Fatal(err)
+	}
+	burst := func(k int) (uint64, []time.Duration) {
+		mu.Lock()
+		lat = nil
+		mu.Unlock()
+		var last uint64
+		for i := range k {
+			// 40 notes of 3 KB: 120 KB a message fills socket buffers fast.
+			ops := make([]board.Op, len(notes))
+			key := strconv.Itoa(k) + "/" + strconv.Itoa(i)
+			for o, nid := range notes {
+				ops[o] = board.Op{Op: "update", ID: nid, Props: map[string]any{"text": key + strings.Repeat(" långsam", 400)}}
+			}
+			mu.Lock()
+			sent[key] = time.Now()
+			mu.Unlock()
+			if last, err = writer.Ops(ctx, ops...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := fast.WaitSeq(ctx, last); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return last, slices.Clone(lat)
+	}
+	_, before := burst(20)
+
+	// The slow one connects with a raw socket and never reads.
+	js := join(t, n, b.JoinCode, "Långsam", "other")
+	slow, _, err := websocket.Dial(ctx, strings.Replace(n.URL(), "http", "ws", 1)+"/api/boards/"+b.ID+"/ws?token="+js.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.CloseNow()
+	_, during := burst(150)
+	waitFor(t, func() bool { return metric(t, n, `processkarta_ws_closed_total{reason="lagging"}`) >= 1 })
+	if fast.Gaps() != 0 {
+		t.Fatal("the fast client missed changes")
+	}
+	p := func(d []time.Duration, q float64) time.Duration {
+		slices.Sort(d)
+		return d[int(q*float64(len(d)-1))]
+	}
+	t.Logf("fan-out to the fast client: before p50 %v p99 %v; with a stalled client p50 %v p99 %v",
+		p(before, .5), p(before, .99), p(during, .5), p(during, .99))
+	// Waiting on the stalled socket would cost a write timeout (10 s) per
+	// message; a second is far above any honest delay on loopback.
+	if p(during, .99) > time.Second {
+		t.Fatalf("the stalled client slowed the others: p99 %v", p(during, .99))
+	}
+}
