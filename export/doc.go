@@ -246,7 +246,7 @@ func (r *renderer) para(s string, pt float64, style string, c rgb) {
 
 func (r *renderer) paraAt(s string, pt float64, style string, c rgb, x, w float64) {
 	r.font(style, pt)
-	lines := measure(r.pdf, s).wrap(w*1000/(pt*ptMM), 0)
+	lines := measure(r.pdf, s).wrap(w*1000/(pt*ptMM), 0, true)
 	lh := pt * ptMM * lineGap
 	for _, l := range lines {
 		if r.need(lh) {
@@ -381,12 +381,12 @@ func (r *renderer) table(cols []column, rows [][]string, boldFirst int, pt float
 			r.font(style(i, boldFirst), pt)
 			m := measure(pdf, row[i])
 			size := pt
-			lines := m.wrap((c.w-2*pad)*1000/(size*ptMM), 0)
-			// A single long word (a long administration's name) rather
-			// shrinks a little than breaks.
+			lines := m.wrap((c.w-2*pad)*1000/(size*ptMM), 0, true)
+			// A long word that cannot be hyphenated at a compound's joint
+			// rather shrinks a little than breaks anywhere.
 			for m.broke && size > pt*0.75 {
 				size = max(pt*0.75, size*0.93)
-				lines = m.wrap((c.w-2*pad)*1000/(size*ptMM), 0)
+				lines = m.wrap((c.w-2*pad)*1000/(size*ptMM), 0, true)
 			}
 			cells[i] = cell{lines: lines, size: size, lh: size * ptMM * lineGap}
 		}

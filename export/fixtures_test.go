@@ -134,20 +134,20 @@ func exampleBoard(t testing.TB) *board.State {
 		_ = id
 	}
 	cy := func(lane int, h float64) float64 { return float64(lane)*lh + (lh-h)/2 }
-	start := b.add(board.KindEvent, map[string]any{"text": "Uppdrag om ny strategi", "variant": "start", "lane": lanes[0], "x": 150.0, "y": lh / 2})
-	s1 := b.add(board.KindStep, map[string]any{"text": "Nulägesanalys: energianvändning och utsläpp per sektor", "lane": lanes[2], "x": 260.0, "y": cy(2, 90), "w": 180.0, "h": 90.0})
-	s2 := b.add(board.KindStep, map[string]any{"text": "Inventera kommunens lokaler och energiavtal", "lane": lanes[4], "x": 260.0, "y": cy(4, 80)})
-	s3 := b.add(board.KindStep, map[string]any{"text": "Samla förvaltningar och bolag till målworkshop", "lane": lanes[1], "x": 560.0, "y": cy(1, 80)})
-	s4 := b.add(board.KindStep, map[string]any{"text": "Ta fram förslag till mål och åtgärder", "lane": lanes[1], "x": 820.0, "y": cy(1, 80), "color": "#e0f2fe"})
-	s5 := b.add(board.KindStep, map[string]any{"text": "Översiktsplanens energikapitel stäms av", "lane": lanes[3], "x": 560.0, "y": cy(3, 80)})
-	s6 := b.add(board.KindStep, map[string]any{"text": "Plan för solceller och fjärrvärme i egna fastigheter", "lane": lanes[5], "x": 820.0, "y": cy(5, 90), "w": 180.0, "h": 90.0})
-	d1 := b.add(board.KindDecision, map[string]any{"text": "Räcker underlaget för remiss?", "lane": lanes[1], "x": 1100.0, "y": cy(1, 100)})
-	s7 := b.add(board.KindStep, map[string]any{"text": "Remiss till nämnder och bolag", "lane": lanes[1], "x": 1340.0, "y": cy(1, 80)})
-	s8 := b.add(board.KindStep, map[string]any{"text": "Komplettera med data om transporter", "lane": lanes[2], "x": 1100.0, "y": cy(2, 80)})
-	s9 := b.add(board.KindStep, map[string]any{"text": "Sammanställ remissvar och revidera", "lane": lanes[1], "x": 1600.0, "y": cy(1, 80)})
-	d2 := b.add(board.KindDecision, map[string]any{"text": "Antas i kommunfullmäktige?", "lane": lanes[0], "x": 1860.0, "y": cy(0, 100)})
-	end := b.add(board.KindEvent, map[string]any{"text": "Strategin antagen", "variant": "end", "lane": lanes[0], "x": 2200.0, "y": lh / 2})
-	s10 := b.add(board.KindStep, map[string]any{"text": "Årlig uppföljning med nyckeltal", "lane": lanes[2], "x": 2100.0, "y": cy(2, 80)})
+	start := b.add(board.KindEvent, map[string]any{"text": "Uppdrag om ny strategi", "variant": "start", "lane": lanes[0], "x": 240.0, "y": lh / 2})
+	s1 := b.add(board.KindStep, map[string]any{"text": "Nulägesanalys: energianvändning och utsläpp per sektor", "lane": lanes[2], "x": 360.0, "y": cy(2, 90), "w": 180.0, "h": 90.0})
+	s2 := b.add(board.KindStep, map[string]any{"text": "Inventera kommunens lokaler och energiavtal", "lane": lanes[4], "x": 360.0, "y": cy(4, 80)})
+	s3 := b.add(board.KindStep, map[string]any{"text": "Samla förvaltningar och bolag till målworkshop", "lane": lanes[1], "x": 660.0, "y": cy(1, 80)})
+	s4 := b.add(board.KindStep, map[string]any{"text": "Ta fram förslag till mål och åtgärder", "lane": lanes[1], "x": 920.0, "y": cy(1, 80), "color": "#e0f2fe"})
+	s5 := b.add(board.KindStep, map[string]any{"text": "Översiktsplanens energikapitel stäms av", "lane": lanes[3], "x": 660.0, "y": cy(3, 80)})
+	s6 := b.add(board.KindStep, map[string]any{"text": "Plan för solceller och fjärrvärme i egna fastigheter", "lane": lanes[5], "x": 920.0, "y": cy(5, 90), "w": 180.0, "h": 90.0})
+	d1 := b.add(board.KindDecision, map[string]any{"text": "Räcker underlaget för remiss?", "lane": lanes[1], "x": 1200.0, "y": cy(1, 100)})
+	s7 := b.add(board.KindStep, map[string]any{"text": "Remiss till nämnder och bolag", "lane": lanes[1], "x": 1440.0, "y": cy(1, 80)})
+	s8 := b.add(board.KindStep, map[string]any{"text": "Komplettera med data om transporter", "lane": lanes[2], "x": 1200.0, "y": cy(2, 80)})
+	s9 := b.add(board.KindStep, map[string]any{"text": "Sammanställ remissvar och revidera", "lane": lanes[1], "x": 1700.0, "y": cy(1, 80)})
+	d2 := b.add(board.KindDecision, map[string]any{"text": "Antas i kommunfullmäktige?", "lane": lanes[0], "x": 1960.0, "y": cy(0, 100)})
+	end := b.add(board.KindEvent, map[string]any{"text": "Strategin antagen", "variant": "end", "lane": lanes[0], "x": 2300.0, "y": lh / 2})
+	s10 := b.add(board.KindStep, map[string]any{"text": "Årlig uppföljning med nyckeltal", "lane": lanes[2], "x": 2200.0, "y": cy(2, 80)})
 
 	b.link(start, s1, "uppdrag")
 	b.link(start, s2, "")
@@ -172,15 +172,15 @@ func exampleBoard(t testing.TB) *board.State {
 		x     float64
 		color string
 	}{
-		{"Hinder: energidata per byggnad saknas för en tredjedel av lokalerna", 4, 500, "#fecaca"},
-		{"Hinder: otydligt vem som äger uppföljningen av målen", 1, 1860, "#fecaca"},
-		{"Idé: gemensam klimatbudget för alla nämnder", 0, 560, "#fef08a"},
-		{"Fråga: hur räknar vi utsläpp från upphandlade transporter?", 2, 1360, "#bfdbfe"},
-		{"Hinder: detaljplaner tar inte hänsyn till solenergi", 3, 1100, "#fecaca"},
-		{"Idé: solceller på alla nya skolor och förskolor", 5, 1100, "#fef08a"},
-		{"Bolagens mål måste stämmas av med ägardirektiven", 5, 1380, "#fef08a"},
-		{"Hinder: begränsad kapacitet i elnätet vid nya laddplatser", 3, 1420, "#fecaca"},
-		{"Idé: café för medborgardialog om klimatet", 0, 1100, "#bbf7d0"},
+		{"Hinder: energidata per byggnad saknas för en tredjedel av lokalerna", 4, 600, "#fecaca"},
+		{"Hinder: otydligt vem som äger uppföljningen av målen", 1, 1960, "#fecaca"},
+		{"Idé: gemensam klimatbudget för alla nämnder", 0, 660, "#fef08a"},
+		{"Fråga: hur räknar vi utsläpp från upphandlade transporter?", 2, 1460, "#bfdbfe"},
+		{"Hinder: detaljplaner tar inte hänsyn till solenergi", 3, 1200, "#fecaca"},
+		{"Idé: solceller på alla nya skolor och förskolor", 5, 1200, "#fef08a"},
+		{"Bolagens mål måste stämmas av med ägardirektiven", 5, 1480, "#fef08a"},
+		{"Hinder: begränsad kapacitet i elnätet vid nya laddplatser", 3, 1520, "#fecaca"},
+		{"Idé: café för medborgardialog om klimatet", 0, 1200, "#bbf7d0"},
 	}
 	var noteIDs []string
 	for _, n := range notes {
@@ -276,7 +276,7 @@ func largeBoard(t testing.TB) (*board.State, []string) {
 	}
 	var nodes []string
 	pos := func(i int) (float64, float64) { // a grid cell per node
-		return 80 + float64(i%24)*195, float64((i/24)%8)*board.LaneHeight + 50
+		return 200 + float64(i%24)*195, float64((i/24)%8)*board.LaneHeight + 50
 	}
 	i := 0
 	for ; i < 120; i++ {

@@ -108,7 +108,7 @@ func (t *tiling) count() int {
 // empty board space are left out.
 func (m *model) occupies(c rect) bool {
 	for _, l := range m.lanes {
-		if l.band.union(rect{-laneStripW, l.band.y, 1, 1}).intersects(c) {
+		if l.band.intersects(c) {
 			return true
 		}
 	}
@@ -355,7 +355,7 @@ func (r *renderer) drawMap(v *view) {
 	pdf.ClipRect(v.clip.x, v.clip.y, v.clip.w, v.clip.h, false)
 	vis := v.board().grow(4)
 	for _, l := range r.m.lanes {
-		if l.band.union(rect{-laneStripW, l.band.y, 1, 1}).intersects(vis) {
+		if l.band.intersects(vis) {
 			r.drawLane(v, l)
 		}
 	}
@@ -428,35 +428,37 @@ func (r *renderer) prefit(s float64) {
 	}
 }
 
+// laneTitleBox is where a lane's title goes in its header column, in mm
+// from the band's top-left corner.
+func laneTitleBox(l *lane, s float64) rect {
+	pad := 12 * s
+	return rect{pad, pad, laneHeader*s - 2*pad, l.band.h*s - 2*pad}
+}
+
 func (r *renderer) laneTitleFit(l *lane, s float64) fitted {
-	h, sw, pad := l.band.h*s, laneStripW*s, 8*s
-	return r.fitMap(textKey{l.o, 2, s}, "B", laneTitle(l, r.lab), h-2*pad, sw-pad, boardTextPx+1)
+	b := laneTitleBox(l, s)
+	return r.fitMap(textKey{l.o, 2, s}, "B", laneTitle(l, r.lab), b.w, b.h, 16)
 }
 
 func (r *renderer) drawLane(v *view, l *lane) {
 	pdf := r.pdf
 	x, y := v.x(l.band.x), v.y(l.band.y)
 	w, h := l.band.w*v.s, l.band.h*v.s
-	sw := laneStripW * v.s
-	r.fill(l.color.lighter(0.45))
+	r.fill(laneFill(l))
 	r.draw(l.color.darker(0.2))
 	pdf.SetLineWidth(lineW(v, 1))
 	pdf.Rect(x, y, w, h, "DF")
+	// The header column, as on the board: the administration's name.
 	r.fill(l.color)
-	pdf.Rect(x-sw, y, sw, h, "DF")
+	pdf.Rect(x, y, laneHeader*v.s, h, "DF")
 	if !v.text {
 		return
 	}
-	// The title runs up the strip, as in most swimlane diagrams.
 	ft := r.laneTitleFit(l, v.s)
-	pad := 8 * v.s
-	cx, cy := x-sw/2, y+h/2
+	b := laneTitleBox(l, v.s)
 	r.font("B", 10)
 	r.color(textOn(l.color))
-	pdf.TransformBegin()
-	pdf.TransformRotate(90, cx, cy)
-	drawFitted(pdf, ft, cx-(h-2*pad)/2, cy-(sw-pad)/2, h-2*pad, sw-pad, false)
-	pdf.TransformEnd()
+	drawFitted(pdf, ft, x+b.x, y+b.y, b.w, b.h, false)
 }
 
 // textOn returns a text colour that reads on background c.
@@ -577,6 +579,17 @@ func (r *renderer) drawItem(v *view, it *item) {
 	bh := t.box.h
 	if t.top {
 		bh = float64(len(ft.lines)) * ft.size * ptMM * lineGap
+	}
+	if it.kind == board.KindEvent && len(ft.lines) > 0 {
+		// Lines leaving the event would cross its label: a patch of the
+		// background keeps the label legible.
+		pdf.SetFontSize(ft.size)
+		tw := 0.0
+		for _, l := range ft.lines {
+			tw = math.Max(tw, pdf.GetStringWidth(l))
+		}
+		r.fill(r.m.background(it.r.cx(), it.labelBox().y+4))
+		pdf.Rect(x+w/2-tw/2-0.6, y+t.box.y, tw+1.2, bh, "F")
 	}
 	drawFitted(pdf, ft, x+t.box.x, y+t.box.y, t.box.w, bh, t.left)
 }

@@ -19,7 +19,7 @@ const (
 	frameW, frameH       = 400.0, 300.0
 	eventR               = 28.0
 	eventLabelW          = 150.0 // events carry their text below the circle
-	laneStripW           = 56.0  // the title strip left of each lane
+	laneHeader           = 180.0 // the title column at the left of each lane band, as the board draws it
 	boardTextPx          = 14.0  // the board's body text size
 	mapPad               = 24.0  // space kept around the map's content
 )
@@ -220,7 +220,8 @@ func buildModel(st *board.State, fd *fontData) *model {
 	slices.SortStableFunc(m.lanes, func(a, b *lane) int {
 		ao, _ := num(a.o, "order")
 		bo, _ := num(b.o, "order")
-		return cmp.Or(cmp.Compare(ao, bo), compareText(a.title, b.title), strings.Compare(a.o.ID, b.o.ID))
+		// The board's client orders lanes the same way.
+		return cmp.Or(cmp.Compare(ao, bo), strings.Compare(a.o.ID, b.o.ID))
 	})
 	byID := map[string]*item{}
 	for i, l := range m.lanes {
@@ -349,7 +350,7 @@ func buildModel(st *board.State, fd *fontData) *model {
 		}
 	}
 	if len(m.lanes) > 0 {
-		add(rect{-laneStripW, 0, board.LaneWidth + laneStripW, float64(len(m.lanes)) * board.LaneHeight})
+		add(rect{0, 0, board.LaneWidth, float64(len(m.lanes)) * board.LaneHeight})
 	}
 	for _, it := range m.items {
 		add(it.bounds())
@@ -384,3 +385,18 @@ func (m *model) rankGoals() {
 
 // mapHasContent reports whether there is anything to draw.
 func (m *model) mapHasContent() bool { return len(m.lanes) > 0 || len(m.items) > 0 }
+
+// background is the colour the map shows at board point (x, y) when
+// nothing but lanes lies there.
+func (m *model) background(x, y float64) rgb {
+	for _, l := range m.lanes {
+		if x >= l.band.x+laneHeader && x <= l.band.x+l.band.w && y >= l.band.y && y < l.band.y+l.band.h {
+			return laneFill(l)
+		}
+	}
+	return rgb{255, 255, 255}
+}
+
+// laneFill is the colour of a lane's band; its header column has the lane's
+// own colour.
+func laneFill(l *lane) rgb { return l.color.lighter(0.45) }

@@ -44,7 +44,8 @@ type measured struct {
 	paras [][]word
 	space int
 	pdf   *fpdf.Fpdf
-	broke bool // the last wrap had to break a word
+	broke bool // the last wrap had to break a word between characters
+	split bool // the last wrap hyphenated a compound
 }
 
 // measure splits s at newlines and spaces and measures each word in the
@@ -65,14 +66,16 @@ func measure(pdf *fpdf.Fpdf, s string) *measured {
 	return m
 }
 
-// wrap breaks the text into lines at most max glyph units wide; a word
-// wider than a line is broken between characters. It stops after limit
-// lines (0: no limit), the more so as fitting only needs to know that the
-// text is too long.
-func (m *measured) wrap(max float64, limit int) []string {
+// wrap breaks the text into lines at most max glyph units wide. A word
+// wider than a line is hyphenated at a compound joint when split is set
+// (see joints), else, or when that is not enough, broken between
+// characters. It stops after limit lines (0: no limit), as fitting only
+// needs to know that the text is too long.
+func (m *measured) wrap(max float64, limit int, split bool) []string {
 	var lines []string
-	m.broke = false
+	m.broke, m.split = false, false
 	full := func() bool { return limit > 0 && len(lines) > limit }
+	hyphen := m.pdf.GetStringSymbolWidth("-")
 	for _, p := range m.paras {
 		var cur strings.Builder
 		cw := 0
@@ -97,14 +100,29 @@ func (m *measured) wrap(max float64, limit int) []string {
 			if cw > 0 {
 				flush()
 			}
-			if float64(w.w) <= max {
-				cur.WriteString(w.s)
-				cw = w.w
+			rest, rw := w.s, w.w
+			for split && float64(rw) > max {
+				i := m.joint(rest, max-float64(hyphen))
+				if i <= 0 {
+					break
+				}
+				m.split = true
+				cur.WriteString(rest[:i] + "-")
+				flush()
+				if full() {
+					return lines
+				}
+				rest = rest[i:]
+				rw = m.pdf.GetStringSymbolWidth(rest)
+			}
+			if float64(rw) <= max {
+				cur.WriteString(rest)
+				cw = rw
 				continue
 			}
-			// Break a long word (a URL, a long compound) by characters.
+			// Break what is left of a long word by characters.
 			m.broke = true
-			for _, r := range w.s {
+			for _, r := range rest {
 				rw := m.pdf.GetStringSymbolWidth(string(r))
 				if cw > 0 && float64(cw+rw) > max {
 					flush()
@@ -121,6 +139,46 @@ func (m *measured) wrap(max float64, limit int) []string {
 		}
 	}
 	return lines
+}
+
+// compoundParts start the parts of the long compounds that municipal
+// Swedish is made of ("Samhällsbyggnads|förvaltningen"); a word may be
+// hyphenated where one of them begins.
+var compoundParts = []string{
+	"förvaltning", "kontor", "nämnd", "styrelse", "avdelning", "enhet", "bolag", "fullmäktige",
+	"strategi", "effektivisering", "planering", "upphandling", "verksamhet", "byggnad", "ledning",
+	"energi", "klimat", "miljö", "fastighet", "trafik", "utbildning", "omsorg", "förskole",
+	"kultur", "fritid", "service", "område", "arbete", "plan", "åtgärd", "utsläpp", "förnybar",
+	"anpassning", "försörjning", "värme", "pump", "infrastruktur", "direktiv", "återvinning",
+	"utveckling", "skydd", "hälsa", "teknisk", "vatten", "avfall", "transport", "program",
+}
+
+// joint returns the byte index of the last compound joint in word whose
+// prefix is at most max glyph units wide, or 0. A joint leaves at least
+// three letters on each side.
+func (m *measured) joint(word string, max float64) int {
+	lower := strings.ToLower(word)
+	if len(lower) != len(word) {
+		return 0
+	}
+	best := 0
+	for _, part := range compoundParts {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], part)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + 1
+			if i <= best || utf8.RuneCountInString(word[:i]) < 3 || utf8.RuneCountInString(word[i:]) < 3 {
+				continue
+			}
+			if float64(m.pdf.GetStringSymbolWidth(word[:i])) <= max {
+				best = i
+			}
+		}
+	}
+	return best
 }
 
 // fitted is text laid out in a box.
@@ -146,14 +204,22 @@ func fit(pdf *fpdf.Fpdf, s string, w, h, maxPt, minPt float64) fitted {
 			maxLines = 1 // at least one line shows, even if it overflows
 		}
 		if maxLines >= 1 {
-			lines := m.wrap(w*1000/sizeMM, maxLines)
-			if len(lines) <= maxLines && (!m.broke || size <= minPt) {
+			// Shrinking a little reads better than a hyphen; a hyphen at a
+			// compound's joint reads better than tiny text.
+			lines := m.wrap(w*1000/sizeMM, maxLines, false)
+			if len(lines) <= maxLines && !m.broke {
 				return fitted{lines: lines, size: size}
 			}
+			if size <= maxPt*0.8 || size <= minPt {
+				lines = m.wrap(w*1000/sizeMM, maxLines, true)
+				if len(lines) <= maxLines && (!m.broke || size <= minPt) {
+					return fitted{lines: lines, size: size}
+				}
+			}
 			if size <= minPt {
-				lines = lines[:maxLines]
+				lines = lines[:min(len(lines), maxLines)]
 				pdf.SetFontSize(size)
-				lines[maxLines-1] = cutToWidth(pdf, lines[maxLines-1], w)
+				lines[len(lines)-1] = cutToWidth(pdf, lines[len(lines)-1], w)
 				return fitted{lines: lines, size: size, cut: true}
 			}
 		}
