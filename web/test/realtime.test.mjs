@@ -162,3 +162,25 @@ test('4401 gives up', () => {
   assert.equal(c.status, 'closed');
   c.stop();
 });
+
+import { transitionOps } from '../static/js/editor.js';
+
+test('undo keeps others\' later edits to other props', () => {
+  const before = new Map([[A, { id: A, kind: 'step', x: 0, y: 0, text: 'a' }]]);
+  const after = new Map([[A, { id: A, kind: 'step', x: 10, y: 0, text: 'a' }]]);
+  // someone else changed the text since, and also x? no: only text
+  const current = new Map([[A, { id: A, kind: 'step', x: 10, y: 0, text: 'theirs' }]]);
+  assert.deepEqual(transitionOps(after, before, current), [{ op: 'update', id: A, props: { x: 0 } }]);
+  // if they moved it too, we keep their x
+  current.set(A, { ...current.get(A), x: 99 });
+  assert.deepEqual(transitionOps(after, before, current), []);
+  // undo of a delete recreates nodes before links
+  const b2 = new Map([[A, { id: A, kind: 'step', x: 0, y: 0 }], ['k', { id: 'k', kind: 'link', from: A, to: B }], [B, { id: B, kind: 'note', x: 1, y: 1 }]]);
+  const a2 = new Map([[A, null], ['k', null], [B, { id: B, kind: 'note', x: 1, y: 1 }]]);
+  const cur2 = new Map([[B, { id: B, kind: 'note', x: 1, y: 1 }]]);
+  const ops = transitionOps(a2, b2, cur2);
+  assert.deepEqual(ops.map((o) => o.op + ':' + o.id), [`create:${A}`, 'create:k']);
+  // redo deletes only the node (the link goes with it)
+  const cur3 = new Map(cur2); cur3.set(A, b2.get(A)); cur3.set('k', b2.get('k'));
+  assert.deepEqual(transitionOps(b2, a2, cur3), [{ op: 'delete', id: A }]);
+});

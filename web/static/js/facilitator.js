@@ -1,0 +1,292 @@
+// Facilitation panel (facilitators only): phase stepper, timer, lock,
+// voting, summon, join code, PDF export and goal ranking. Results: the
+// tallies as bars per object, split by position (everyone, when revealed).
+import { h, clear, announce, toast, clock, saveBlob, dispositionName } from './util.js';
+import { t, getLang } from './i18n.js';
+import { api, showError, ApiError } from './api.js';
+import { phaseName, positionName, kindName, POSITIONS, TEMPLATE_PHASES } from './labels.js';
+import { textOf, bounds, center } from './model.js';
+import { showProjector } from './projector.js';
+
+export const POSITION_COLORS = { politician: '#7e22ce', manager: '#c2410c', official: '#1d4ed8', other: '#4b5563' };
+const VOTE_KINDS = ['note', 'step', 'decision', 'event', 'goal', 'frame'];
+
+export class Facilitation {
+  constructor(el, ctx) {
+    this.el = el;
+    this.ctx = ctx;
+    this.client = ctx.client;
+    this.exportLink = null;
+    setInterval(() => this.tick(), 500);
+  }
+
+  render() {
+    if (this.el.hidden) return;
+    const c = this.client;
+    const st = c.settings;
+    if (!st) return;
+    const keep = this.el.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+    clear(this.el);
+    this.el.append(h('h2', { class: 'panel-title' }, t('facil.title')));
+    this.el.append(this.phaseSection(st), this.timerSection(st), this.lockSection(st), this.votingSection(st),
+      this.goalsSection(), this.summonSection(), this.codeSection(), this.exportSection());
+    if (keep) this.el.querySelector(`[data-key="${keep}"]`)?.focus();
+  }
+
+  section(title, ...children) {
+    const id = `fs-${title}`;
+    return h('section', { class: 'facil-section', 'aria-labelledby': id }, h('h3', { id }, t(title)), ...children);
+  }
+
+  send(patch, msg) {
+    this.client.submitSettings(patch);
+    if (msg) announce(msg);
+  }
+
+  phaseSection(st) {
+    const phases = TEMPLATE_PHASES[this.client.board?.template] || [st.phase];
+    const i = phases.indexOf(st.phase);
+    const list = h('ol', { class: 'stepper' }, phases.map((p, k) => h('li', {},
+      h('button', {
+        type: 'button', class: `step-btn${k === i ? ' current' : ''}${k < i ? ' done' : ''}`, 'data-key': `phase-${k}`,
+        'aria-current': k === i ? 'step' : undefined, onclick: () => this.send({ phase: p }, t('announce.phase', { phase: phaseName(p) })),
+      }, h('span', { class: 'step-num', 'aria-hidden': 'true' }, String(k + 1)), phaseName(p)))));
+    return this.section('facil.phase', list,
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn', 'data-key': 'phase-prev', disabled: i <= 0, onclick: () => this.send({ phase: phases[i - 1] }) }, t('facil.prevPhase')),
+        h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'phase-next', disabled: i < 0 || i >= phases.length - 1, onclick: () => this.send({ phase: phases[i + 1] }) }, t('facil.nextPhase'))));
+  }
+
+  timerSection(st) {
+    const running = st.timer && st.timer.endsAt && st.timer.endsAt > this.client.serverNow();
+    this.timerText = h('p', { class: 'timer-big', 'aria-live': 'off' }, '');
+    const presets = h('div', { class: 'row wrap' }, [3, 5, 10, 15].map((m) => h('button', {
+      type: 'button', class: 'btn', 'data-key': `timer-${m}`,
+      onclick: () => this.send({ timer: { seconds: m * 60, start: true } }, t('facil.timerStarted', { min: m })),
+    }, t('facil.minutes', { n: m }))));
+    const customId = 'timer-custom';
+    const custom = h('input', { id: customId, type: 'number', min: 1, max: 1440, step: 1, value: 7, inputmode: 'numeric', class: 'input-short' });
+    const form = h('form', { class: 'row', onsubmit: (e) => {
+      e.preventDefault();
+      const m = Number(custom.value);
+      if (!(m > 0 && m <= 1440)) { toast(t('facil.timerInvalid'), 'error'); return; }
+      this.send({ timer: { seconds: Math.round(m * 60), start: true } }, t('facil.timerStarted', { min: m }));
+    } }, h('label', { for: customId }, t('facil.customMinutes')), custom, h('button', { type: 'submit', class: 'btn', 'data-key': 'timer-custom-go' }, t('facil.start')));
+    const stop = h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'timer-stop', disabled: !running, onclick: () => this.send({ timer: { endsAt: null } }, t('facil.timerStopped')) }, t('facil.stop'));
+    this.tick();
+    return this.section('facil.timer', this.timerText, presets, form, stop);
+  }
+
+  tick() {
+    if (!this.timerText || this.el.hidden) return;
+    const st = this.client.settings;
+    const end = st?.timer?.endsAt;
+    this.timerText.textContent = end ? (end > this.client.serverNow() ? clock((end - this.client.serverNow()) / 1000) : t('timer.done')) : t('facil.timerOff');
+  }
+
+  lockSection(st) {
+    return this.section('facil.lock',
+      h('button', {
+        type: 'button', class: `btn toggle${st.locked ? ' on' : ''}`, 'aria-pressed': String(!!st.locked), 'data-key': 'lock',
+        onclick: () => this.send({ locked: !st.locked }, t(st.locked ? 'facil.unlocked' : 'facil.locked')),
+      }, t('facil.lockBoard')),
+      h('p', { class: 'muted' }, t('facil.lockHelp')));
+  }
+
+  votingSection(st) {
+    const v = st.voting || {};
+    const votes = this.client.votes;
+    const status = v.open
+      ? t('facil.votingOpenStatus', { dots: v.dots, kinds: (v.kinds || []).map((k) => t(`kind.${k}.plural`)).join(', ') })
+      : t('facil.votingClosedStatus');
+    const extra = [];
+    if (v.open && votes && typeof votes.voters === 'number') extra.push(h('p', {}, t('facil.voters', { n: votes.voters })));
+    return this.section('facil.voting', h('p', {}, status), ...extra,
+      v.open
+        ? h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'vote-close', onclick: () => this.send({ voting: { open: false } }) }, t('facil.closeVoting'))
+        : h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'vote-open', onclick: () => this.votingDialog(v) }, t('facil.openVoting')));
+  }
+
+  votingDialog(v) {
+    const kinds = v.kinds && v.kinds.length ? v.kinds : (this.client.board?.template === 'goal-workshop' ? ['goal'] : ['note', 'step']);
+    const dots = h('input', { id: 'vd-dots', type: 'number', min: 1, max: 50, value: v.dots || 3, required: true, inputmode: 'numeric' });
+    const boxes = VOTE_KINDS.map((k) => {
+      const cb = h('input', { type: 'checkbox', id: `vd-kind-${k}`, value: k });
+      cb.checked = kinds.includes(k);
+      return h('div', { class: 'check' }, cb, h('label', { for: `vd-kind-${k}` }, t(`kind.${k}.plural`)));
+    });
+    const anon = h('input', { type: 'checkbox', id: 'vd-anon' }); anon.checked = !!v.anonymous;
+    const hidden = h('input', { type: 'checkbox', id: 'vd-hidden' }); hidden.checked = v.hidden !== false;
+    const err = h('p', { class: 'form-error', role: 'alert' });
+    const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': 'vd-title' });
+    const form = h('form', { class: 'form', onsubmit: (e) => {
+      e.preventDefault();
+      const n = Number(dots.value);
+      const ks = VOTE_KINDS.filter((k) => dlg.querySelector(`#vd-kind-${k}`).checked);
+      if (!(n >= 1 && n <= 50)) { err.textContent = t('facil.dotsInvalid'); dots.focus(); return; }
+      if (!ks.length) { err.textContent = t('facil.kindsInvalid'); return; }
+      this.send({ voting: { open: true, dots: n, kinds: ks, anonymous: anon.checked, hidden: hidden.checked } }, t('announce.votingOpen'));
+      dlg.close();
+    } },
+      h('h2', { id: 'vd-title' }, t('facil.votingDialog')),
+      h('div', { class: 'field' }, h('label', { for: 'vd-dots' }, t('facil.dots')), dots),
+      h('fieldset', {}, h('legend', {}, t('facil.kinds')), boxes),
+      h('div', { class: 'check' }, anon, h('label', { for: 'vd-anon' }, t('facil.anonymous'))),
+      h('div', { class: 'check' }, hidden, h('label', { for: 'vd-hidden' }, t('facil.hidden'))),
+      err,
+      h('div', { class: 'row' },
+        h('button', { type: 'submit', class: 'btn btn-primary' }, t('facil.startVoting')),
+        h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, t('common.cancel'))));
+    dlg.append(form);
+    document.body.append(dlg);
+    dlg.addEventListener('close', () => dlg.remove());
+    dlg.showModal();
+  }
+
+  goalsSection() {
+    const goals = this.ctx.editor.goals();
+    if (!goals.length) return h('span');
+    const open = this.client.votes?.open;
+    const tallies = this.client.votes?.tallies || {};
+    const list = h('ol', { class: 'rank-list' }, goals.map((g, i) => h('li', {},
+      h('span', { class: 'rank-title' }, g.title || t('label.untitled'), tallies[g.id] !== undefined ? ` (${t('vote.totalLabel', { n: tallies[g.id] })})` : ''),
+      h('span', { class: 'row' },
+        h('button', { type: 'button', class: 'btn btn-small', 'data-key': `up-${g.id}`, disabled: open || i === 0, 'aria-label': t('rank.upNamed', { name: g.title }), onclick: () => this.moveGoal(goals, i, -1) }, '↑'),
+        h('button', { type: 'button', class: 'btn btn-small', 'data-key': `down-${g.id}`, disabled: open || i === goals.length - 1, 'aria-label': t('rank.downNamed', { name: g.title }), onclick: () => this.moveGoal(goals, i, 1) }, '↓')))));
+    return this.section('facil.goals', open ? h('p', { class: 'muted' }, t('rank.closeFirst')) : null, list,
+      h('button', { type: 'button', class: 'btn', 'data-key': 'rank-votes', disabled: open, onclick: () => this.rankByVotes() }, t('rank.byVotes')));
+  }
+
+  moveGoal(goals, i, dir) {
+    const ids = goals.map((g) => g.id);
+    const j = i + dir;
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+    this.ctx.editor.setRanks(ids);
+    announce(t('rank.moved', { name: goals[i].title, rank: j + 1 }));
+  }
+
+  rankByVotes() {
+    const tallies = this.client.votes?.tallies || {};
+    const goals = this.ctx.editor.goals();
+    const ids = [...goals].sort((a, b) => (tallies[b.id] || 0) - (tallies[a.id] || 0)).map((g) => g.id);
+    this.ctx.editor.setRanks(ids);
+    announce(t('rank.ranked'));
+  }
+
+  summonSection() {
+    return this.section('facil.summon', h('p', { class: 'muted' }, t('facil.summonHelp')),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'summon', onclick: () => {
+        const c = this.ctx.canvas.center();
+        this.send({ focus: { x: Math.round(c.x), y: Math.round(c.y), zoom: Math.min(20, Math.max(0.05, this.ctx.canvas.view.s)) } }, t('facil.summoned'));
+      } }, t('facil.summonButton')));
+  }
+
+  codeSection() {
+    const code = this.client.board?.joinCode;
+    return this.section('facil.joinCode',
+      h('p', { class: 'join-code' }, code || '—'),
+      h('div', { class: 'row wrap' },
+        h('button', { type: 'button', class: 'btn', 'data-key': 'code-show', disabled: !code, onclick: () => showProjector(code, this.client.board?.title) }, t('facil.showCode')),
+        h('button', { type: 'button', class: 'btn', 'data-key': 'code-rotate', onclick: () => this.rotate() }, t('facil.rotateCode'))));
+  }
+
+  async rotate() {
+    if (!confirm(t('facil.confirmRotate'))) return;
+    try {
+      const r = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/join-code`, { method: 'POST', token: this.ctx.token });
+      this.client.board = { ...this.client.board, joinCode: r.joinCode };
+      announce(t('facil.rotated', { code: r.joinCode.split('').join(' ') }));
+      this.render();
+    } catch (e) { showError(e); }
+  }
+
+  exportSection() {
+    const status = h('p', { class: 'muted', role: 'status' });
+    const btn = h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'export', onclick: () => this.exportPDF(btn, status) }, t('facil.exportPdf'));
+    return this.section('facil.export', btn, status, this.exportLink);
+  }
+
+  async exportPDF(btn, status) {
+    btn.disabled = true;
+    status.textContent = t('facil.exporting');
+    try {
+      const q = getLang() === 'en' ? '?lang=en' : '';
+      const meta = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/exports${q}`, { method: 'POST', body: {}, token: this.ctx.token });
+      const { blob, name } = await downloadExport(meta.id, this.ctx.token, meta.fileName);
+      const url = saveBlob(blob, name);
+      this.exportLink = h('a', { href: url, download: name, class: 'download-link' }, t('facil.downloadAgain', { name }));
+      status.textContent = t('facil.exported', { kb: Math.round(blob.size / 1024) });
+      status.after(this.exportLink);
+    } catch (e) {
+      status.textContent = '';
+      showError(e);
+    } finally { btn.disabled = false; }
+  }
+}
+
+/** Fetches an export's PDF with the Authorization header; returns {blob, name}. */
+export async function downloadExport(id, token, fallback) {
+  const res = await api(`/api/exports/${encodeURIComponent(id)}/pdf`, { token, raw: true });
+  if (!(res instanceof Response)) throw new ApiError(500, 'internal', 'no pdf');
+  const blob = await res.blob();
+  return { blob, name: dispositionName(res.headers.get('Content-Disposition'), fallback || 'processkarta.pdf') };
+}
+
+export class Results {
+  constructor(el, ctx) {
+    this.el = el;
+    this.ctx = ctx;
+    this.client = ctx.client;
+    this.client.addEventListener('votes', () => this.render());
+  }
+
+  render() {
+    if (this.el.hidden) return;
+    clear(this.el);
+    const v = this.client.votes;
+    this.el.append(h('h2', { class: 'panel-title' }, t('results.title')));
+    if (!v) return;
+    if (!v.tallies) { this.el.append(h('p', { class: 'muted' }, t('results.hidden'))); return; }
+    const rows = Object.entries(v.tallies).filter(([id, n]) => n > 0 && this.client.objects.has(id)).sort((a, b) => b[1] - a[1]);
+    if (!rows.length) { this.el.append(h('p', { class: 'muted' }, t('results.none'))); return; }
+    if (typeof v.voters === 'number') this.el.append(h('p', {}, t('facil.voters', { n: v.voters })));
+    const max = rows[0][1];
+    const legend = h('ul', { class: 'legend', 'aria-hidden': 'true' }, POSITIONS.map((p) => {
+      const sw = h('span', { class: 'legend-swatch' });
+      sw.style.backgroundColor = POSITION_COLORS[p];
+      return h('li', {}, sw, positionName(p));
+    }));
+    const list = h('ol', { class: 'results' });
+    for (const [id, n] of rows) {
+      const o = this.client.objects.get(id);
+      const bp = (v.byPosition && v.byPosition[id]) || {};
+      const bar = h('div', { class: 'bar', 'aria-hidden': 'true' });
+      bar.style.width = `${Math.max(4, (n / max) * 100)}%`;
+      for (const p of POSITIONS) {
+        if (!bp[p]) continue;
+        const seg = h('span', { class: 'bar-seg', title: `${positionName(p)}: ${bp[p]}` });
+        seg.style.width = `${(bp[p] / n) * 100}%`;
+        seg.style.backgroundColor = POSITION_COLORS[p];
+        bar.append(seg);
+      }
+      const split = POSITIONS.filter((p) => bp[p]).map((p) => `${positionName(p)} ${bp[p]}`).join(', ');
+      list.append(h('li', { class: 'result', 'data-target': id },
+        h('div', { class: 'result-head' },
+          h('button', { type: 'button', class: 'linklike', onclick: () => this.show(id) }, `${kindName(o.kind, o.variant)}: ${textOf(o) || t('label.empty')}`),
+          h('strong', {}, t('vote.totalLabel', { n }))),
+        bar,
+        h('p', { class: 'result-split' }, split)));
+    }
+    this.el.append(legend, list);
+  }
+
+  show(id) {
+    const o = this.client.objects.get(id);
+    const b = o && bounds(o, this.client.objects);
+    if (!b) return;
+    const c = center(b);
+    this.ctx.canvas.animateTo(c.x, c.y, Math.max(this.ctx.canvas.view.s, 0.8));
+    this.ctx.editor.select([id]);
+    this.ctx.canvas.focusObject(id, false);
+  }
+}

@@ -1,0 +1,219 @@
+// Properties panel: a form for the selected object (text, colors, lane,
+// variant, goal fields, arrows) — the accessible way to change everything
+// the canvas changes by pointer.
+import { h, clear, announce } from './util.js';
+import { t } from './i18n.js';
+import { kindName } from './labels.js';
+import {
+  laneBands, textOf, NOTE_COLORS, STEP_COLORS, LANE_COLORS, LANED_KINDS, LANE_HEIGHT, bounds, NODE_KINDS,
+} from './model.js';
+
+let seq = 0;
+
+export class Inspector {
+  constructor(el, { client, editor, canvas }) {
+    this.el = el;
+    this.client = client;
+    this.editor = editor;
+    this.canvas = canvas;
+    this.fields = new Map();
+    this.shownKey = null;
+    editor.addEventListener('selection', () => this.render());
+    client.addEventListener('change', (e) => {
+      if (this.el.hidden) return;
+      const ids = e.detail.ids;
+      if ([...this.editor.selection].some((id) => ids.has(id)) || ids.size > 20) this.update();
+    });
+  }
+
+  render() {
+    if (this.el.hidden) return;
+    const sel = this.editor.selected();
+    const key = sel.map((o) => o.id).join(',') + (this.client.canEdit() ? ':e' : ':r');
+    if (key === this.shownKey && this.el.contains(document.activeElement)) { this.update(); return; }
+    this.shownKey = key;
+    clear(this.el);
+    this.fields.clear();
+    const ro = !this.client.canEdit();
+    if (!sel.length) {
+      this.el.append(h('h2', { class: 'panel-title' }, t('inspect.title')), h('p', { class: 'muted' }, t('inspect.none')));
+      return;
+    }
+    if (sel.length > 1) {
+      this.el.append(h('h2', { class: 'panel-title' }, t('inspect.many', { n: sel.length })), this.actions(sel, ro));
+      return;
+    }
+    const o = sel[0];
+    this.el.append(h('h2', { class: 'panel-title' }, kindName(o.kind, o.variant)));
+    const form = h('form', { class: 'form inspector-form', onsubmit: (e) => e.preventDefault() });
+    const add = (...n) => form.append(...n);
+    switch (o.kind) {
+      case 'lane':
+        add(this.input(o, 'title', t('field.laneTitle'), ro, 200));
+        add(this.swatches(o, 'color', LANE_COLORS, ro));
+        if (!ro) {
+          add(h('div', { class: 'row' },
+            h('button', { type: 'button', class: 'btn', onclick: () => this.editor.moveLane(o.id, -1) }, t('lane.up')),
+            h('button', { type: 'button', class: 'btn', onclick: () => this.editor.moveLane(o.id, 1) }, t('lane.down'))));
+        }
+        break;
+      case 'step': case 'decision': case 'event': case 'note':
+        add(this.input(o, 'text', t('field.text'), ro, 4000, true));
+        if (o.kind === 'event') add(this.select(o, 'variant', t('field.variant'), [['start', t('kind.event.start')], ['end', t('kind.event.end')]], ro));
+        if (o.kind === 'note') add(this.swatches(o, 'color', NOTE_COLORS, ro));
+        if (o.kind === 'step') add(this.swatches(o, 'color', STEP_COLORS, ro));
+        if (LANED_KINDS.includes(o.kind)) add(this.laneSelect(o, ro));
+        break;
+      case 'goal':
+        add(this.input(o, 'title', t('field.title'), ro, 200));
+        add(this.input(o, 'description', t('field.description'), ro, 4000, true));
+        add(this.input(o, 'target', t('field.target'), ro, 4000));
+        add(this.input(o, 'indicator', t('field.indicator'), ro, 4000));
+        add(this.input(o, 'owner', t('field.owner'), ro, 200));
+        add(this.number(o, 'rank', t('field.rank'), ro));
+        break;
+      case 'frame':
+        add(this.input(o, 'title', t('field.title'), ro, 200));
+        break;
+      case 'link': {
+        add(this.input(o, 'label', t('field.label'), ro, 200));
+        const a = this.client.objects.get(o.from), b = this.client.objects.get(o.to);
+        add(h('p', {}, t('link.fromTo', { from: textOf(a) || t('label.empty'), to: textOf(b) || t('label.empty') })));
+        if (!ro) add(h('button', { type: 'button', class: 'btn', onclick: () => this.editor.setProps(o.id, { from: o.to, to: o.from }, 'reverse') }, t('link.reverse')));
+        break;
+      }
+      default:
+    }
+    if (NODE_KINDS.includes(o.kind) && !ro) add(this.linkAdder(o));
+    this.el.append(form, this.actions(sel, ro));
+  }
+
+  /** Refreshes field values (not the one being typed in). */
+  update() {
+    const sel = this.editor.selected();
+    if (sel.length !== 1) { this.render(); return; }
+    const o = sel[0];
+    if (!this.fields.size) { this.render(); return; }
+    for (const [prop, f] of this.fields) {
+      if (f.el === document.activeElement) continue;
+      f.set(o[prop]);
+    }
+  }
+
+  id() { return `insp-${++seq}`; }
+
+  input(o, prop, label, ro, max, multi = false) {
+    const id = this.id();
+    const el = multi
+      ? h('textarea', { id, rows: 3, maxlength: max, readonly: ro })
+      : h('input', { id, type: 'text', maxlength: max, readonly: ro });
+    el.value = o[prop] ?? '';
+    el.addEventListener('change', () => {
+      const cur = this.client.objects.get(o.id);
+      if (!cur) return;
+      const v = el.value;
+      this.editor.setProps(o.id, { [prop]: v === '' && !['title', 'text'].includes(prop) ? null : v });
+      announce(t('announce.saved'));
+    });
+    if (!multi) el.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); el.dispatchEvent(new Event('change')); } });
+    this.fields.set(prop, { el, set: (v) => { el.value = v ?? ''; } });
+    return h('div', { class: 'field' }, h('label', { for: id }, label), el);
+  }
+
+  number(o, prop, label, ro) {
+    const id = this.id();
+    const el = h('input', { id, type: 'number', step: 1, readonly: ro, inputmode: 'numeric' });
+    el.value = o[prop] ?? '';
+    el.addEventListener('change', () => {
+      const v = el.value === '' ? null : Number(el.value);
+      if (v !== null && !Number.isFinite(v)) return;
+      this.editor.setProps(o.id, { [prop]: v });
+    });
+    this.fields.set(prop, { el, set: (v) => { el.value = v ?? ''; } });
+    return h('div', { class: 'field' }, h('label', { for: id }, label), el);
+  }
+
+  select(o, prop, label, options, ro) {
+    const id = this.id();
+    const el = h('select', { id, disabled: ro }, options.map(([v, txt]) => h('option', { value: v }, txt)));
+    el.value = o[prop] ?? options[0][0];
+    el.addEventListener('change', () => this.editor.setProps(o.id, { [prop]: el.value }));
+    this.fields.set(prop, { el, set: (v) => { el.value = v ?? options[0][0]; } });
+    return h('div', { class: 'field' }, h('label', { for: id }, label), el);
+  }
+
+  swatches(o, prop, colors, ro) {
+    const name = this.id();
+    const group = h('fieldset', { class: 'swatches' }, h('legend', {}, t('field.color')));
+    const radios = [];
+    colors.forEach((c, i) => {
+      const id = `${name}-${i}`;
+      const r = h('input', { type: 'radio', name, id, value: c, disabled: ro, class: 'sr-only' });
+      r.checked = (o[prop] || colors[0]).toLowerCase() === c;
+      r.addEventListener('change', () => { if (r.checked) this.editor.setProps(o.id, { [prop]: c }); });
+      const sw = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+      sw.style.backgroundColor = c;
+      radios.push(r);
+      group.append(h('span', { class: 'swatch-item' }, r, h('label', { for: id, title: t(`color.${c}`) }, sw, h('span', { class: 'sr-only' }, t(`color.${c}`)))));
+    });
+    this.fields.set(prop, { el: null, set: (v) => { for (const r of radios) r.checked = r.value === (v || colors[0]).toLowerCase(); } });
+    return group;
+  }
+
+  laneSelect(o, ro) {
+    const id = this.id();
+    const bands = laneBands(this.client.objects);
+    const el = h('select', { id, disabled: ro },
+      h('option', { value: '' }, t('field.noLane')),
+      bands.map((b) => h('option', { value: b.lane.id }, b.lane.title || t('label.untitledLane'))));
+    el.value = o.lane || '';
+    el.addEventListener('change', () => {
+      const cur = this.client.objects.get(o.id);
+      if (!cur) return;
+      const band = bands.find((b) => b.lane.id === el.value);
+      const props = { lane: el.value || null };
+      if (band) {
+        // move it into the lane's band so the map and the data agree
+        const b = bounds(cur);
+        if (cur.kind === 'event') props.y = band.y0 + LANE_HEIGHT / 2;
+        else props.y = Math.round(band.y0 + (LANE_HEIGHT - b.h) / 2);
+        if (b.x < 0 || b.x > 2400) props.x = 200;
+      }
+      this.editor.setProps(o.id, props, 'lane');
+    });
+    this.fields.set('lane', { el, set: (v) => { el.value = v || ''; } });
+    return h('div', { class: 'field' }, h('label', { for: id }, t('field.lane')), el);
+  }
+
+  linkAdder(o) {
+    const id = this.id();
+    const others = [...this.client.objects.values()].filter((x) => x.id !== o.id && NODE_KINDS.includes(x.kind));
+    const el = h('select', { id }, h('option', { value: '' }, t('link.choose')),
+      others.map((x) => h('option', { value: x.id }, `${kindName(x.kind, x.variant)}: ${textOf(x) || t('label.empty')}`)));
+    const btn = h('button', { type: 'button', class: 'btn', onclick: () => {
+      if (!el.value) return;
+      const target = this.client.objects.get(el.value);
+      if (this.editor.link(o.id, el.value)) announce(t('announce.linked', { from: textOf(o) || t('label.empty'), to: textOf(target) || t('label.empty') }));
+      el.value = '';
+    } }, t('link.add'));
+    const outgoing = [...this.client.objects.values()].filter((x) => x.kind === 'link' && (x.from === o.id || x.to === o.id));
+    return h('div', { class: 'field' },
+      h('label', { for: id }, t('link.to')),
+      h('div', { class: 'row' }, el, btn),
+      outgoing.length ? h('ul', { class: 'link-list' }, outgoing.map((l) => {
+        const other = this.client.objects.get(l.from === o.id ? l.to : l.from);
+        const txt = `${l.from === o.id ? '→' : '←'} ${textOf(other) || t('label.empty')}${l.label ? ` (${l.label})` : ''}`;
+        return h('li', {}, h('span', {}, txt), h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('link.removeNamed', { name: txt }), onclick: () => this.editor.deleteIds([l.id]) }, t('common.remove')));
+      })) : null);
+  }
+
+  actions(sel, ro) {
+    if (ro) return h('p', { class: 'muted' }, t('inspect.readOnly'));
+    const movable = sel.some((o) => o.kind !== 'lane' && o.kind !== 'link');
+    return h('div', { class: 'row actions' },
+      movable ? h('button', { type: 'button', class: 'btn', onclick: () => this.editor.duplicate() }, t('action.duplicate')) : null,
+      movable ? h('button', { type: 'button', class: 'btn', onclick: () => this.editor.toFront() }, t('action.front')) : null,
+      movable ? h('button', { type: 'button', class: 'btn', onclick: () => this.editor.toBack() }, t('action.back')) : null,
+      h('button', { type: 'button', class: 'btn btn-danger', onclick: () => { const n = sel.length; if (this.editor.deleteSelection()) announce(t('announce.deleted', { n })); } }, t('action.delete')));
+  }
+}

@@ -1,0 +1,245 @@
+// Organizer start page: the organizer key (sessionStorage only), finding
+// and adding municipalities from SCB's list, strategy revisions with their
+// exported PDFs, creating boards from templates and listing them, and the
+// projector view of a board's join code.
+import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
+import { $, h, clear, store, tokenKey, announce, toast, saveBlob } from './util.js';
+import { api, showError, errorText } from './api.js';
+import { downloadExport } from './facilitator.js';
+import { showProjector } from './projector.js';
+
+const KEY = 'processkarta.organizerKey';
+const SEL = 'processkarta.municipality';
+let key = sessionStorage.getItem(KEY);
+let kommuner = [];
+let munis = [];
+let current = null; // municipality
+let strategies = [];
+
+applyI18n();
+initLangSwitch($('#lang-switch'));
+$('#strat-rev').value = String(new Date().getFullYear());
+
+$('#key-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const k = $('#org-key').value.trim();
+  if (!k) return;
+  try {
+    await api('/api/municipalities', { token: k });
+    key = k;
+    sessionStorage.setItem(KEY, k);
+    $('#org-key').value = '';
+    $('#key-error').textContent = '';
+    $('#org-key').removeAttribute('aria-invalid');
+    await start();
+    $('#muni-search').focus();
+  } catch (err) {
+    $('#key-error').textContent = err.code === 'unauthorized' ? t('org.badKey') : errorText(err);
+    $('#org-key').setAttribute('aria-invalid', 'true');
+    $('#org-key').focus();
+  }
+});
+$('#sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY);
+  key = null;
+  showSignedIn(false);
+  $('#org-key').focus();
+});
+
+function showSignedIn(on) {
+  $('#key-form').hidden = on;
+  $('#key-done').hidden = !on;
+  $('#muni-section').hidden = !on;
+  $('#detail').hidden = !on || !current;
+}
+
+async function start() {
+  showSignedIn(true);
+  try {
+    [kommuner, munis] = await Promise.all([
+      kommuner.length ? kommuner : api('/api/kommuner'),
+      api('/api/municipalities', { token: key }),
+    ]);
+  } catch (err) {
+    if (err.code === 'unauthorized') { sessionStorage.removeItem(KEY); key = null; showSignedIn(false); }
+    showError(err);
+    return;
+  }
+  renderMunis();
+  search();
+  const sel = sessionStorage.getItem(SEL);
+  if (sel && munis.find((m) => m.code === sel)) await select(sel, false);
+}
+
+// ---------------------------------------------------------- municipalities
+const fold = (s) => String(s || '').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+
+function search() {
+  const q = fold($('#muni-search').value.trim());
+  const list = $('#muni-results');
+  clear(list);
+  if (!q) { $('#muni-count').textContent = ''; return; }
+  const hits = kommuner.filter((k) => k.code.startsWith(q) || fold(k.name).includes(q) || fold(k.county).includes(q));
+  hits.sort((a, b) => (fold(a.name).startsWith(q) ? 0 : 1) - (fold(b.name).startsWith(q) ? 0 : 1) || a.name.localeCompare(b.name, 'sv'));
+  $('#muni-count').textContent = hits.length ? `${t('org.searchResults')}: ${hits.length}` : t('org.noMatch');
+  for (const k of hits.slice(0, 12)) {
+    const exists = munis.find((m) => m.code === k.code);
+    const label = `${k.name} (${k.code}, ${k.county})`;
+    list.append(h('li', {}, h('button', {
+      type: 'button', class: exists ? 'btn' : 'btn btn-primary', 'data-code': k.code,
+      onclick: () => (exists ? select(k.code) : add(k)),
+    }, exists ? t('org.open', { name: label }) : t('org.add', { name: label }))));
+  }
+}
+$('#muni-search').addEventListener('input', search);
+
+async function add(k) {
+  try {
+    const body = { code: k.code };
+    const cluster = $('#muni-cluster').value.trim();
+    if (cluster) body.cluster = cluster;
+    const m = await api('/api/municipalities', { method: 'POST', body, token: key });
+    munis.push(m);
+    munis.sort((a, b) => a.code.localeCompare(b.code));
+    renderMunis();
+    search();
+    toast(t('org.added', { name: m.name }));
+    await select(m.code);
+  } catch (err) { showError(err); }
+}
+
+function renderMunis() {
+  const ul = $('#muni-list');
+  clear(ul);
+  if (!munis.length) { ul.append(h('li', { class: 'muted' }, t('org.noneYet'))); return; }
+  for (const m of munis) {
+    const cur = current && current.code === m.code;
+    ul.append(h('li', {},
+      h('span', {}, `${m.name} (${m.code})`, m.cluster ? ` · ${m.cluster}` : ''),
+      h('button', { type: 'button', class: cur ? 'btn btn-primary' : 'btn btn-small', 'aria-current': cur ? 'true' : undefined, onclick: () => select(m.code) }, t('org.open', { name: m.name }))));
+  }
+}
+
+async function select(code, focus = true) {
+  current = munis.find((m) => m.code === code) || null;
+  if (!current) return;
+  sessionStorage.setItem(SEL, code);
+  renderMunis();
+  $('#detail').hidden = false;
+  $('#detail-title').textContent = t('org.selected', { name: current.name, code: current.code });
+  if (!$('#board-name').value) $('#board-name').value = `${current.name} – workshop`;
+  await Promise.all([loadStrategies(), loadBoards()]);
+  if (focus) $('#detail-title').focus();
+}
+
+// -------------------------------------------------------------- strategies
+async function loadStrategies() {
+  try {
+    strategies = await api(`/api/municipalities/${encodeURIComponent(current.code)}/strategies`, { token: key }) || [];
+  } catch (err) { showError(err); strategies = []; }
+  renderStrategies();
+}
+
+function renderStrategies() {
+  const ul = $('#strat-list');
+  clear(ul);
+  if (!strategies.length) ul.append(h('li', { class: 'muted' }, t('org.noStrategies')));
+  for (const s of strategies) {
+    const exports = s.exports || [];
+    ul.append(h('li', {},
+      h('div', {},
+        h('strong', {}, `${s.title} ${s.revision}`),
+        h('p', { class: 'hint' }, exports.length ? t('org.exports') : t('org.noExports')),
+        exports.length ? h('ul', { class: 'link-list' }, exports.map((x) => h('li', {},
+          h('button', { type: 'button', class: 'linklike', onclick: () => download(x) },
+            t('org.download', { name: x.fileName || x.title || x.id })),
+          h('span', { class: 'hint' }, ` ${fmtDate(x.createdAt)}${x.bytes ? ` · ${Math.round(x.bytes / 1024)} kB` : ''}`)))) : null)));
+  }
+  const sel = $('#board-strategy');
+  const prev = sel.value;
+  clear(sel);
+  sel.append(h('option', { value: '' }, t('org.noStrategy')));
+  for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
+  sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+}
+
+async function download(x) {
+  try {
+    const { blob, name } = await downloadExport(x.id, key, x.fileName);
+    saveBlob(blob, name);
+  } catch (err) { showError(err); }
+}
+
+$('#strat-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!current) return;
+  try {
+    await api(`/api/municipalities/${encodeURIComponent(current.code)}/strategies`, { method: 'POST', body: { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }, token: key });
+    announce(t('org.strategyAdded'));
+    await loadStrategies();
+  } catch (err) { showError(err); }
+});
+
+// ------------------------------------------------------------------ boards
+let boards = [];
+async function loadBoards() {
+  try {
+    boards = await api(`/api/boards?municipality=${encodeURIComponent(current.code)}`, { token: key }) || [];
+  } catch (err) { showError(err); boards = []; }
+  renderBoards();
+}
+
+function renderBoards() {
+  const box = $('#boards');
+  clear(box);
+  if (!boards.length) { box.append(h('p', { class: 'muted' }, t('org.noBoards'))); return; }
+  const sorted = [...boards].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  box.append(h('table', { class: 'data' },
+    h('thead', {}, h('tr', {}, ['org.colTitle', 'org.colTemplate', 'org.colCode', 'org.colActions'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', {}, sorted.map((b) => {
+      const hasToken = !!store.get(tokenKey(b.id));
+      return h('tr', { 'data-board': b.id },
+        h('td', {}, h('strong', {}, b.title), h('br'), h('span', { class: 'hint' }, t('org.createdAt', { date: fmtDate(b.createdAt) }))),
+        h('td', {}, t(`org.template.${b.template}`)),
+        h('td', { class: 'code-text' }, b.joinCode || '—'),
+        h('td', {}, h('div', { class: 'row' },
+          hasToken ? h('a', { class: 'btn btn-small btn-primary', href: `/b/${encodeURIComponent(b.id)}`, 'aria-label': t('org.openBoardNamed', { name: b.title }) }, t('org.openBoard')) : null,
+          b.joinCode ? h('a', { class: 'btn btn-small', href: `/join?code=${encodeURIComponent(b.joinCode)}`, 'aria-label': t('org.joinBoardNamed', { name: b.title }) }, t('org.joinBoard')) : null,
+          b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null)));
+    }))));
+}
+
+$('#board-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!current) return;
+  const title = $('#board-name').value.trim();
+  if (!title) { $('#board-name').setAttribute('aria-invalid', 'true'); $('#board-name').focus(); return; }
+  $('#board-name').removeAttribute('aria-invalid');
+  const body = { title, municipality: current.code, template: $('#board-template').value };
+  if ($('#board-strategy').value) body.strategy = $('#board-strategy').value;
+  const fname = $('#fac-name').value.trim();
+  if (fname) body.facilitator = { name: fname, administration: $('#fac-adm').value.trim(), position: $('#fac-pos').value };
+  store.set('processkarta.facilitatorProfile', JSON.stringify({ name: fname, administration: $('#fac-adm').value.trim(), position: $('#fac-pos').value }));
+  try {
+    const b = await api('/api/boards', { method: 'POST', body, token: key });
+    store.set(tokenKey(b.id), b.facilitatorToken);
+    toast(t('org.created'));
+    location.assign(`/b/${encodeURIComponent(b.id)}`);
+  } catch (err) { $('#board-error').textContent = errorText(err); }
+});
+
+try {
+  const p = JSON.parse(store.get('processkarta.facilitatorProfile') || 'null');
+  if (p) { $('#fac-name').value = p.name || ''; $('#fac-adm').value = p.administration || ''; $('#fac-pos').value = p.position || 'other'; }
+} catch { /* ignore */ }
+
+function fmtDate(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return String(s);
+  return d.toLocaleString(getLang() === 'en' ? 'en-GB' : 'sv-SE', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+onLang(() => { if (key) { renderMunis(); search(); if (current) { $('#detail-title').textContent = t('org.selected', { name: current.name, code: current.code }); renderStrategies(); renderBoards(); } } });
+
+if (key) start(); else showSignedIn(false);
