@@ -213,8 +213,13 @@ func ApplyOp(objects map[string]*Object, op *Op, author string, at int64) {
 func (s *State) applyOp(op *Op, author string, at int64) {
 	ApplyOp(s.Objects, op, author, at)
 	if op.Op == OpDelete {
-		for _, m := range s.Votes {
+		for v, m := range s.Votes {
 			delete(m, op.ID)
+			if len(m) == 0 {
+				// A voter whose last dot went with the object has voted
+				// for nothing: the voters count must not include them.
+				delete(s.Votes, v)
+			}
 		}
 	}
 }
