@@ -59,15 +59,15 @@ func TestSettingsRules(t *testing.T) {
 	tb := newTestBoard(t, TemplateGoalWorkshop)
 	before := mustJSON(t, tb.st)
 	bad := map[string]string{
-		`{"phase":"Nuläge"}`:                                  EInvalid, // a process-map phase
-		`{"phase":""}`:                                        EInvalid,
-		`{"colour":"red"}`:                                    EInvalid,
-		`{"voting":{"open":true,"dots":0}}`:                   EInvalid,
-		`{"voting":{"dots":51}}`:                              EInvalid,
-		`{"voting":{"dots":-1}}`:                              EInvalid,
-		`{"voting":{"open":true,"kinds":[]}}`:                 EInvalid,
-		`{"voting":{"kinds":["link"]}}`:                       EInvalid,
-		`{"voting":{"kinds":["circle"]}}`:                     EInvalid,
+		`{"phase":"Nuläge"}`:                  EInvalid, // a process-map phase
+		`{"phase":""}`:                        EInvalid,
+		`{"colour":"red"}`:                    EInvalid,
+		`{"voting":{"open":true,"dots":0}}`:   EInvalid,
+		`{"voting":{"dots":51}}`:              EInvalid,
+		`{"voting":{"dots":-1}}`:              EInvalid,
+		`{"voting":{"open":true,"kinds":[]}}`: EInvalid,
+		`{"voting":{"kinds":["link"]}}`:       EInvalid,
+		`{"voting":{"kinds":["circle"]}}`:     EInvalid,
 		`{"voting":{"kinds":["goal","goal","goal","goal","goal","goal","goal","goal","goal"]}}`: EInvalid,
 		`{"timer":{"seconds":86401}}`:                 EInvalid,
 		`{"timer":{"seconds":-1}}`:                    EInvalid,
