@@ -112,7 +112,7 @@ func (r *renderer) footer() {
 // document lays out every section.
 func (r *renderer) document() {
 	r.addPage(pageA4P)
-	r.pdf.Bookmark(r.lab.summary, 0, 0)
+	r.pdf.Bookmark(r.lab.front, 0, 0)
 	r.header()
 	if r.m.empty {
 		r.emptyNotice()
@@ -126,6 +126,64 @@ func (r *renderer) document() {
 		r.notesSection()
 	}
 	r.participants()
+}
+
+// Sections listed in the contents on the first page. Their page numbers
+// are aliases that fpdf replaces when the document closes, as the pages
+// are known only once they are laid out.
+const (
+	tocMap = iota
+	tocGoals
+	tocNotes
+	tocPeople
+)
+
+func tocAlias(section int) string { return "{toc" + string(rune('A'+section)) + "}" }
+
+// startSection notes the page a section starts on.
+func (r *renderer) startSection(section int) {
+	r.pdf.RegisterAlias(tocAlias(section), strconv.Itoa(r.pdf.PageNo()))
+}
+
+// contents lists the sections that follow with their pages.
+func (r *renderer) contents() {
+	lab, m := r.lab, r.m
+	var rows [][2]string
+	if !m.empty && m.mapHasContent() {
+		title := lab.mapTitle
+		if t := m.tiling(); t.cols*t.rows > 1 {
+			title = fmt.Sprintf(lab.tocMap, t.count())
+		}
+		rows = append(rows, [2]string{title, tocAlias(tocMap)})
+	}
+	if len(m.goals) > 0 {
+		rows = append(rows, [2]string{lab.goalsTitle, tocAlias(tocGoals)})
+	}
+	if len(m.notes) > 0 {
+		rows = append(rows, [2]string{lab.notesTitle, tocAlias(tocNotes)})
+	}
+	if people, observers := r.peopleCounts(); people+observers > 0 {
+		rows = append(rows, [2]string{lab.peopleTitle, tocAlias(tocPeople)})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	r.y += 4
+	r.heading(lab.contents, 12)
+	w := r.width()
+	for _, row := range rows {
+		r.need(7)
+		r.font("", 10)
+		r.color(colInk)
+		base := r.y + 0.8*10*ptMM + (10*ptMM*lineGap-10*ptMM)/2
+		r.pdf.Text(marginA4, base, fitWidth(r.pdf, row[0], w-30))
+		r.color(colMuted)
+		r.pdf.Text(marginA4+w-22, base, fmt.Sprintf(lab.pageShort, row[1]))
+		r.y += 10*ptMM*lineGap + 1.5
+		r.pdf.SetDrawColor(0xe5, 0xe7, 0xeb)
+		r.pdf.SetLineWidth(0.15)
+		r.pdf.Line(marginA4, r.y-0.8, marginA4+w, r.y-0.8)
+	}
 }
 
 // header writes the first page's block: what, where, when, who.
@@ -219,6 +277,7 @@ func (r *renderer) header() {
 		r.para(lab.lanesLine, 9, "B", colInk)
 		r.para(strings.Join(names, " · "), 9.5, "", colInk)
 	}
+	r.contents()
 }
 
 func laneTitle(l *lane, lab *labels) string {
@@ -453,6 +512,7 @@ func style(i, n int) string {
 func (r *renderer) goalTable() {
 	lab := r.lab
 	r.addPage(pageA4L)
+	r.startSection(tocGoals)
 	r.pdf.Bookmark(lab.goalsTitle, 0, r.y)
 	r.heading(lab.goalsTitle, 14)
 	r.para(lab.goalsIntro, 9, "", colMuted)
@@ -483,6 +543,7 @@ func (r *renderer) goalTable() {
 func (r *renderer) notesSection() {
 	lab := r.lab
 	r.addPage(pageA4P)
+	r.startSection(tocNotes)
 	r.pdf.Bookmark(lab.notesTitle, 0, r.y)
 	r.heading(lab.notesTitle, 14)
 	r.para(lab.notesIntro, 9, "", colMuted)
@@ -553,10 +614,17 @@ func (r *renderer) participants() {
 	} else {
 		r.y += 6
 	}
+	r.startSection(tocPeople)
 	r.pdf.Bookmark(lab.peopleTitle, 0, r.y)
 	r.heading(lab.peopleTitle, 14)
-	r.para(fmt.Sprintf(lab.peopleTotal, people), 10, "", colInk)
-	if observers > 0 {
+	total := fmt.Sprintf(lab.peopleTotal, people)
+	if people == 1 {
+		total = lab.peopleOne
+	}
+	r.para(total, 10, "", colInk)
+	if observers == 1 {
+		r.para(lab.observerOne, 9, "", colMuted)
+	} else if observers > 1 {
 		r.para(fmt.Sprintf(lab.observers, observers), 9, "", colMuted)
 	}
 	r.y += 3
@@ -600,9 +668,9 @@ func (r *renderer) participants() {
 			return cmp.Or(cmp.Compare(b.total, a.total), compareText(a.name, b.name))
 		})
 		r.heading(lab.perAdmin+" · "+lab.perPosition, 11)
-		cols := []column{{title: lab.nameCols[1], w: 66, align: 'L'}}
+		cols := []column{{title: lab.nameCols[1], w: 58, align: 'L'}}
 		for _, p := range board.Positions {
-			cols = append(cols, column{title: lab.positions[p], w: 23, align: 'C'})
+			cols = append(cols, column{title: lab.positions[p], w: 25, align: 'C'})
 		}
 		cols = append(cols, column{title: lab.count, w: 16, align: 'C'})
 		var rows [][]string

@@ -80,6 +80,8 @@ func TestExample(t *testing.T) {
 		t.Errorf("%d A3 and %d A4 pages, want 1 and 3", a3, a4)
 	}
 	c.wantText(t, "example", "Göteborg", "Målworkshop", "Åsa Öberg")
+	c.wantText(t, "contents", "Processkarta sida 2", "Målområden i prioritetsordning sida 3",
+		"Lappar och hinder per simbana sida 4", "Deltagare sida 4")
 	c.wantText(t, "lanes", exampleLanes...)
 	c.wantOrder(t, "Målområden i prioritetsordning", exampleGoals)
 	// Notes are listed under their lane, in lane order, with their votes.
@@ -89,7 +91,7 @@ func TestExample(t *testing.T) {
 		"Utan simbana", "Parkering: ta upp klimatanpassning i en egen workshop (1 röst)",
 	})
 	// Counts, but no names unless asked.
-	c.wantText(t, "participants", "13 personer deltog", "Därtill 1 observatörer", "Per förvaltning")
+	c.wantText(t, "participants", "13 personer deltog", "Därtill 1 observatör (till exempel en projektorskärm)", "Per förvaltning")
 	if strings.Contains(c.text, "Anna Lindqvist") {
 		t.Error("participants' names are printed without Options.Names")
 	}

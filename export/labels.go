@@ -20,6 +20,7 @@ type labels struct {
 	noFacil   string
 	noStrat   string
 
+	front      string // the first page's bookmark
 	summary    string
 	lanesLine  string
 	counts     [6]string // steps, decisions, events, notes, links, goals
@@ -50,12 +51,17 @@ type labels struct {
 
 	peopleTitle  string
 	peopleTotal  string // "%d personer deltog."
+	peopleOne    string
 	perAdmin     string
 	perPosition  string
 	count        string
 	total        string
 	noAdmin      string
 	observers    string // "%d observatörer (t.ex. projektorskärmar) räknas inte."
+	observerOne  string
+	contents     string
+	tocMap       string // "Processkarta (översikt och %d delar)"
+	pageShort    string // "s. %s"
 	namesTitle   string
 	nameCols     [4]string
 	positions    map[string]string
@@ -85,7 +91,8 @@ var sv = &labels{
 	noFacil:   "ej angiven",
 	noStrat:   "ingen strategi kopplad",
 
-	summary:    "Innehåll på tavlan",
+	front:      "Översikt över workshopen",
+	summary:    "Tavlan i siffror",
 	lanesLine:  "Simbanor (förvaltningar)",
 	counts:     [6]string{"Processteg", "Beslutspunkter", "Händelser", "Lappar", "Pilar", "Målområden"},
 	people:     "Deltagare",
@@ -115,12 +122,17 @@ var sv = &labels{
 
 	peopleTitle: "Deltagare",
 	peopleTotal: "%d personer deltog i workshopen.",
+	peopleOne:   "1 person deltog i workshopen.",
 	perAdmin:    "Per förvaltning",
 	perPosition: "Per befattning",
 	count:       "Antal",
 	total:       "Totalt",
 	noAdmin:     "Ingen förvaltning angiven",
 	observers:   "Därtill %d observatörer (till exempel projektorskärmar), som inte räknas ovan.",
+	observerOne: "Därtill 1 observatör (till exempel en projektorskärm), som inte räknas ovan.",
+	contents:    "Innehåll",
+	tocMap:      "Processkarta (översikt och %d delar)",
+	pageShort:   "sida %s",
 	namesTitle:  "Deltagarlista",
 	nameCols:    [4]string{"Namn", "Förvaltning", "Befattning", "Roll"},
 	positions: map[string]string{
@@ -163,7 +175,8 @@ var en = &labels{
 	noFacil:   "not given",
 	noStrat:   "no strategy attached",
 
-	summary:    "On the board",
+	front:      "About the workshop",
+	summary:    "The board in numbers",
 	lanesLine:  "Swimlanes (administrations)",
 	counts:     [6]string{"Process steps", "Decisions", "Events", "Notes", "Arrows", "Goal areas"},
 	people:     "Participants",
@@ -193,12 +206,17 @@ var en = &labels{
 
 	peopleTitle: "Participants",
 	peopleTotal: "%d people took part in the workshop.",
+	peopleOne:   "1 person took part in the workshop.",
 	perAdmin:    "By administration",
 	perPosition: "By position",
 	count:       "Count",
 	total:       "Total",
 	noAdmin:     "No administration given",
 	observers:   "In addition, %d observers (such as projector screens), not counted above.",
+	observerOne: "In addition, 1 observer (such as a projector screen), not counted above.",
+	contents:    "Contents",
+	tocMap:      "Process map (overview and %d parts)",
+	pageShort:   "page %s",
 	namesTitle:  "List of participants",
 	nameCols:    [4]string{"Name", "Administration", "Position", "Role"},
 	positions: map[string]string{

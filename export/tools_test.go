@@ -147,11 +147,11 @@ func (c checked) wantText(t testing.TB, what string, want ...string) {
 	}
 }
 
-// wantOrder fails unless the strings appear in this order after the first
-// occurrence of from.
+// wantOrder fails unless the strings appear in this order after the last
+// occurrence of from (a section's heading, after its line in the contents).
 func (c checked) wantOrder(t testing.TB, from string, want []string) {
 	t.Helper()
-	i := strings.Index(c.text, from)
+	i := strings.LastIndex(c.text, from)
 	if i < 0 {
 		t.Errorf("text lacks %q", from)
 		return
