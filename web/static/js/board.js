@@ -376,7 +376,14 @@ function main() {
     el.hidden = false;
     el.classList.toggle('timer-done', left <= 0);
     el.classList.toggle('timer-soon', left > 0 && left <= 30);
-    el.textContent = left > 0 ? `⏱ ${clock(left)}` : t('timer.done');
+    const text = left > 0 ? clock(left) : t('timer.done');
+    if (el.dataset.text !== text) {
+      el.dataset.text = text;
+      clear(el);
+      el.append(s('svg', { viewBox: '0 0 24 24', width: 16, height: 16, 'aria-hidden': 'true', focusable: 'false' },
+        s('circle', { cx: 12, cy: 13, r: 8, fill: 'none', stroke: 'currentColor', 'stroke-width': 2.2 }),
+        s('path', { d: 'M12 13V9M9 2h6', fill: 'none', stroke: 'currentColor', 'stroke-width': 2.2 })), text);
+    }
     el.setAttribute('aria-label', left > 0 ? t('timer.left', { time: clock(left) }) : t('timer.done'));
     if (left <= 0 && timerAnnounced !== end) { timerAnnounced = end; announce(t('timer.done'), true); }
     if (left > 0 && left <= 60 && timerAnnounced === null && left > 59) announce(t('timer.oneMinute'));
@@ -408,7 +415,7 @@ function main() {
     renderHeader();
     buildToolbar();
     if (panel.hidden === false) buildTabs();
-    if (!fitted) { fitted = true; requestAnimationFrame(() => canvas.fit()); }
+    if (!fitted) { fitted = true; requestAnimationFrame(() => canvas.fit(0.5)); }
   });
   client.addEventListener('settings', () => {
     const st = client.settings;
@@ -468,7 +475,7 @@ function main() {
   buildToolbar();
   renderHeader();
   renderConn();
-  if (client.objects.size) requestAnimationFrame(() => { canvas.invalidate(null); canvas.fit(); fitted = true; });
+  if (client.objects.size) requestAnimationFrame(() => { canvas.invalidate(null); canvas.fit(0.5); fitted = true; });
   client.start();
 }
 

@@ -32,8 +32,8 @@ export function wrapText(text, width, px, maxLines, weight) {
       let w = word;
       while (measure(w, px, weight) > width && w.length > 1) {
         let n = w.length - 1;
-        while (n > 1 && measure(w.slice(0, n), px, weight) > width) n--;
-        lines.push(w.slice(0, n));
+        while (n > 1 && measure(`${w.slice(0, n)}-`, px, weight) > width) n--;
+        lines.push(`${w.slice(0, n)}-`);
         w = w.slice(n);
       }
       line = w;
@@ -123,6 +123,8 @@ export class Canvas extends EventTarget {
     this.textarea.addEventListener('keydown', (e) => this.onEditorKey(e));
     this.textarea.addEventListener('blur', () => this.commitEdit());
     new ResizeObserver(() => this.renderScreen()).observe(this.wrap);
+    // The wrapper clips; never let the browser scroll it (e.g. to show the editor).
+    this.wrap.addEventListener('scroll', () => { this.wrap.scrollLeft = 0; this.wrap.scrollTop = 0; });
     const c = this.client;
     c.addEventListener('change', (e) => this.invalidate(e.detail.ids));
     c.addEventListener('presence', () => this.renderScreen());
@@ -192,12 +194,15 @@ export class Canvas extends EventTarget {
     return b;
   }
 
-  fit() {
+  /** Shows all content; with minZoom, never smaller than that (then the top-left of the content is shown). */
+  fit(minZoom = 0) {
     const b = this.contentBounds() || { x: 0, y: 0, w: 800, h: 600 };
     const r = this.size();
     const pad = 32;
-    const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, Math.min((r.w - 2 * pad) / b.w, (r.h - 2 * pad) / b.h)));
-    this.setCenter(b.x + b.w / 2, b.y + b.h / 2, Math.min(k, 1.5));
+    const k = Math.min(1.5, MAX_ZOOM, Math.max(MIN_ZOOM, Math.min((r.w - 2 * pad) / b.w, (r.h - 2 * pad) / b.h)));
+    if (k >= minZoom) { this.setCenter(b.x + b.w / 2, b.y + b.h / 2, k); return; }
+    this.view = { s: minZoom, x: pad - b.x * minZoom, y: pad - b.y * minZoom };
+    this.applyView();
   }
 
   /** Animates the view to centre (x, y) at zoom k (a summon). */
@@ -525,7 +530,8 @@ export class Canvas extends EventTarget {
     const x = b.x + b.w, y = b.y;
     const grp = s('g', { class: 'vote-badge', transform: `translate(${x},${y}) scale(${sc})` });
     let label = mine ? `●${mine}` : '';
-    if (total !== null) label += `${label ? '  ' : ''}Σ${total}`;
+    if (total !== null && (total > 0 || v.open)) label += `${label ? '  ' : ''}Σ${total}`;
+    if (!label && !v.open) return;
     let left = 0;
     if (label) {
       const w = measure(label, 14, 700) + 14;
@@ -905,13 +911,14 @@ export class Canvas extends EventTarget {
     if (this.editing) this.commitEdit();
     const prop = textProp(o.kind);
     this.editing = { id, prop, original: o[prop] || '' };
+    this.ensureVisible(id);
     const ta = this.textarea;
     ta.value = o[prop] || '';
     ta.hidden = false;
     ta.setAttribute('aria-label', t('canvas.editLabel', { kind: t(`kind.${o.kind === 'event' ? `event.${o.variant || 'start'}` : o.kind}`) }));
     ta.maxLength = ['title', 'label'].includes(prop) ? 200 : 4000;
     this.positionEditor();
-    ta.focus();
+    ta.focus({ preventScroll: true });
     ta.select();
     this.client.setPresence({ editing: id });
     announce(t('announce.editing'));

@@ -13,12 +13,12 @@ const SVGNS = 'http://www.w3.org/2000/svg';
 /** Creates an SVG element with attributes. */
 export function s(tag, attrs = {}, ...children) {
   const e = document.createElementNS(SVGNS, tag);
-  setAttrs(e, attrs);
+  setAttrs(e, attrs, true);
   append(e, children);
   return e;
 }
 
-function setAttrs(e, attrs) {
+function setAttrs(e, attrs, svg = false) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
@@ -26,7 +26,7 @@ function setAttrs(e, attrs) {
     else if (k === 'text') e.textContent = v;
     else if (k === 'dataset') Object.assign(e.dataset, v);
     else if (k === 'style') throw new Error('inline style attributes are not allowed (CSP)');
-    else if (k in e && typeof v !== 'string' && k !== 'role') e[k] = v;
+    else if (!svg && k in e && typeof v !== 'string' && k !== 'role') e[k] = v;
     else e.setAttribute(k, v === true ? '' : String(v));
   }
 }
