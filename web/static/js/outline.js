@@ -159,9 +159,11 @@ export class Outline {
     input.addEventListener('keydown', (e) => this.onKey(e, o, prop, input, ctx));
     const v = this.client.votes;
     const extras = [];
-    if (v && (v.kinds || []).includes(o.kind)) {
-      const mine = (v.mine && v.mine[o.id]) || 0;
-      const total = v.tallies ? v.tallies[o.id] || 0 : null;
+    const mine0 = (v && v.mine && v.mine[o.id]) || 0;
+    const total0 = v && v.tallies ? v.tallies[o.id] || 0 : 0;
+    if (v && (v.kinds || []).includes(o.kind) && (v.open || mine0 || total0)) {
+      const mine = mine0;
+      const total = v.tallies ? total0 : null;
       extras.push(h('span', { class: 'outline-votes' }, [mine ? t('vote.mineLabel', { n: mine }) : '', total !== null ? t('vote.totalLabel', { n: total }) : ''].filter(Boolean).join(', ')));
       if (v.open && !ro) {
         extras.push(h('button', { type: 'button', class: 'btn btn-small', disabled: v.dotsLeft <= 0, 'aria-label': t('vote.addNamed', { name: textOf(o) || t('label.empty') }), onclick: () => { this.client.vote(o.id, 1); announce(t('vote.placed', { text: textOf(o), left: this.client.votes?.dotsLeft ?? 0 })); } }, '+●'));
