@@ -15,7 +15,7 @@ const (
 	stepW, stepH         = 160.0, 80.0
 	decisionW, decisionH = 140.0, 100.0
 	noteW, noteH         = 160.0, 120.0
-	goalW, goalH         = 240.0, 120.0
+	goalW, goalH         = 360.0, 120.0 // as the board's client draws a goal card
 	frameW, frameH       = 400.0, 300.0
 	eventR               = 28.0
 	eventLabelW          = 150.0 // events carry their text below the circle
