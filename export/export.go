@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // the Swedish zone for dates, on hosts without zone data
 	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
