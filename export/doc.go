@@ -690,7 +690,10 @@ func (r *renderer) participants() {
 	}
 	if r.opt.Names && len(list) > 0 {
 		slices.SortFunc(list, func(a, b *board.Participant) int {
-			return cmp.Or(compareText(r.clean(a.Administration), r.clean(b.Administration)), compareText(r.clean(a.Name), r.clean(b.Name)), cmp.Compare(a.ID, b.ID))
+			aa, ba := r.clean(a.Administration), r.clean(b.Administration)
+			// Those who gave no administration come last.
+			return cmp.Or(cmp.Compare(boolInt(aa == ""), boolInt(ba == "")), compareText(aa, ba),
+				compareText(r.clean(a.Name), r.clean(b.Name)), cmp.Compare(a.ID, b.ID))
 		})
 		r.y += 3
 		r.pdf.Bookmark(lab.namesTitle, 1, r.y)
@@ -710,4 +713,11 @@ func (r *renderer) participants() {
 		}
 		r.table(cols, rows, 0, 9)
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
