@@ -738,6 +738,8 @@ func (s *Store) sync(ctx context.Context, b *storekit.Board[boardData]) error {
 		// Changes published before the subscription is confirmed are
 		// read from the stream by catchUp below.
 		if err := s.listenTo(ctx, b); err != nil {
+			// Forget the subscription too: the entry may be dropped now.
+			s.unlisten(b)
 			b.Unload()
 			return err
 		}
@@ -841,6 +843,22 @@ func (s *Store) listenTo(ctx context.Context, b *storekit.Board[boardData]) erro
 		return nil
 	case <-ctx.Done():
 		return board.Errorf(board.EUnavailable, "redis did not confirm the subscription of board %s", b.ID)
+	}
+}
+
+// unlisten unsubscribes the board's channel if it was subscribed.
+func (s *Store) unlisten(b *storekit.Board[boardData]) {
+	d := &b.Data
+	d.confMu.Lock()
+	was := d.subscribed
+	d.subscribed, d.confirmed = false, nil
+	d.confMu.Unlock()
+	if was {
+		s.psMu.Lock()
+		ctx, cancel := context.WithTimeout(s.bg, s.cfg.timeout)
+		s.ps.Unsubscribe(ctx, channelOf(b.ID))
+		cancel()
+		s.psMu.Unlock()
 	}
 }
 

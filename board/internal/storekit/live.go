@@ -72,12 +72,23 @@ func (l *Live[T]) Acquire(id string) *Board[T] {
 	return b
 }
 
-// Release undoes one Acquire.
+// Release undoes one Acquire. An entry that nobody holds and that has no
+// state (its board was not found, or loading failed) is dropped at once, so
+// lookups of unknown boards leave nothing behind.
 func (l *Live[T]) Release(b *Board[T]) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	b.refs--
 	b.used = time.Now()
-	l.mu.Unlock()
+	if b.refs > 0 || l.boards[b.ID] != b {
+		return
+	}
+	b.mu.Lock()
+	empty := b.state == nil && len(b.subs) == 0
+	b.mu.Unlock()
+	if empty {
+		delete(l.boards, b.ID)
+	}
 }
 
 // Lookup returns the entry of board id if there is one, without keeping it.
