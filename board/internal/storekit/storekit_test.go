@@ -36,7 +36,9 @@ func changes(t *testing.T) (*board.State, []func(st *board.State) (*board.Change
 		}
 	}
 	vote := func(voter, target string, d int) func(st *board.State) (*board.Change, error) {
-		return func(st *board.State) (*board.Change, error) { return st.PrepareVote(st.Participants[voter], "v", target, d, 5) }
+		return func(st *board.State) (*board.Change, error) {
+			return st.PrepareVote(st.Participants[voter], "v", target, d, 5)
+		}
 	}
 	xy := func(m map[string]any) map[string]any { m["x"], m["y"] = 1.0, 2.0; return m }
 	return st, []func(st *board.State) (*board.Change, error){
@@ -274,4 +276,3 @@ func waitClosed(t *testing.T, ch <-chan *board.Change) {
 		}
 	}
 }
-
