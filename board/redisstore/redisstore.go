@@ -155,8 +155,9 @@ type Store struct {
 	live *storekit.Live[boardData]
 
 	// psMu orders channel subscriptions against evictions' unsubscribes.
-	psMu sync.Mutex
-	ps   *redis.PubSub
+	psMu     sync.Mutex
+	ps       *redis.PubSub
+	presence *presence
 
 	bg     context.Context // ends at Close
 	stop   context.CancelFunc
@@ -258,6 +259,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		bg:   bg,
 		stop: stop,
 	}
+	s.presence = &presence{s: s, subs: map[string]map[chan []byte]struct{}{}}
 	s.wg.Add(3)
 	go s.listen()
 	go s.checker()
@@ -281,6 +283,7 @@ func (s *Store) Close() error {
 	s.psMu.Unlock()
 	s.wg.Wait()
 	s.live.Close()
+	s.presence.close()
 	return s.rdb.Close()
 }
 
@@ -1246,6 +1249,9 @@ func (s *Store) listen() {
 		case *redis.Message:
 			id, ok := boardOfChannel(m.Channel)
 			if !ok {
+				if id, ok := boardOfPresence(m.Channel); ok {
+					s.presence.deliver(id, []byte(m.Payload))
+				}
 				continue
 			}
 			b := s.live.Lookup(id)

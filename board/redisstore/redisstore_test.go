@@ -431,3 +431,58 @@ func TestRedisKillNine(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPresence carries ephemeral messages between nodes, to the sender's
+// node too, and ends subscriptions with their context.
+func TestPresence(t *testing.T) {
+	srv := server(t)
+	a, b := openURL(t, srv.URL()), openURL(t, srv.URL())
+	ctx, cancel := context.WithCancel(context.Background())
+	chA, err := a.Presence().Subscribe(ctx, "board-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chB, err := b.Presence().Subscribe(context.Background(), "board-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := b.Presence().Subscribe(context.Background(), "board-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Subscriptions are confirmed asynchronously: publish until both see it.
+	got := func(ch <-chan []byte, want string) {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case m := <-ch:
+				if string(m) == want {
+					return
+				}
+			case <-time.After(20 * time.Millisecond):
+				if err := a.Presence().Publish(context.Background(), "board-1", []byte(want)); err != nil {
+					t.Fatal(err)
+				}
+			case <-deadline:
+				t.Fatalf("no %q", want)
+			}
+		}
+	}
+	got(chA, "hello")
+	got(chB, "hello")
+	select {
+	case m := <-other:
+		t.Fatalf("board-2 got %q", m)
+	default:
+	}
+	cancel()
+	for range chA {
+	}
+	b.Close()
+	for range chB {
+	}
+	if _, err := b.Presence().Subscribe(context.Background(), "x"); board.ErrorCode(err) != board.EUnavailable {
+		t.Fatalf("subscribe after close: %v", err)
+	}
+}
