@@ -58,13 +58,17 @@ function main() {
     toolButtons.clear();
     for (const tool of tools) {
       if (!tool) { toolbar.append(h('span', { class: 'tool-sep', role: 'separator' })); continue; }
-      const name = t(`tool.${tool.id}`);
+      const short = t(`tool.${tool.id}.short`);
+      let name = t(`tool.${tool.id}`);
+      // WCAG 2.5.3: the visible text must be part of the accessible name.
+      const words = name.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+      if (!short.toLowerCase().split(/\s+/).every((w) => words.includes(w))) name = `${short}: ${name.charAt(0).toLowerCase()}${name.slice(1)}`;
       const keyText = tool.key ? ` (${tool.key.replace('Control', 'Ctrl')})` : '';
       const b = h('button', {
         type: 'button', class: 'tool', 'data-tool': tool.id, tabindex: -1,
         'aria-label': name + keyText, title: name + keyText, 'aria-keyshortcuts': tool.key || undefined,
         onclick: () => runTool(tool.id),
-      }, tool.icon(), h('span', { class: 'tool-text', 'aria-hidden': 'true' }, t(`tool.${tool.id}.short`)));
+      }, tool.icon(), h('span', { class: 'tool-text', 'aria-hidden': 'true' }, short));
       if (tool.toggle) b.setAttribute('aria-pressed', String(canvas.marqueeMode));
       toolButtons.set(tool.id, b);
       toolbar.append(b);

@@ -55,7 +55,9 @@ export function wrapText(text, width, px, maxLines, weight) {
 function textBlock(lines, x, y, px, { anchor = 'middle', valign = 'middle', weight, cls = 'obj-text', fill } = {}) {
   const lh = Math.round(px * 1.3);
   const y0 = valign === 'middle' ? y - ((lines.length - 1) * lh) / 2 : y + px;
-  const el = s('text', { x, y: y0, 'font-size': px, 'text-anchor': anchor, class: cls, 'dominant-baseline': valign === 'middle' ? 'central' : 'auto', fill });
+  // The object's aria-label carries the full text; the drawn lines (which
+  // may be hyphenated or cut short) are hidden from assistive technology.
+  const el = s('text', { x, y: y0, 'font-size': px, 'text-anchor': anchor, class: cls, 'dominant-baseline': valign === 'middle' ? 'central' : 'auto', fill, 'aria-hidden': 'true' });
   if (weight) el.setAttribute('font-weight', weight);
   lines.forEach((line, i) => el.append(s('tspan', { x, y: y0 + i * lh }, line)));
   return el;
@@ -292,21 +294,37 @@ export class Canvas extends EventTarget {
     }
   }
 
+  /**
+   * Each object is a wrapper <g> (positioned) holding the focusable
+   * g[data-id][role=button] with the shapes, and the drawn text beside it:
+   * the button's name is its aria-label with the full text, while the drawn
+   * lines may be hyphenated or cut short (WCAG 2.5.3 label in name).
+   */
   drawObject(o, layer, force = false, extra = null) {
     let el = this.els.get(o.id);
     if (el && el._obj === o && !force && !this.dirtyAll) return;
     if (!el) {
-      el = s('g', { 'data-id': o.id, 'data-kind': o.kind, tabindex: -1, role: 'button', class: `obj kind-${o.kind}` });
+      el = s('g', { class: 'obj-wrap' });
+      el._inner = s('g', { 'data-id': o.id, 'data-kind': o.kind, tabindex: -1, role: 'button', class: `obj kind-${o.kind}` });
       this.els.set(o.id, el);
       layer.append(el);
     } else if (el.parentNode !== layer) layer.append(el);
+    const inner = el._inner;
     el._obj = o;
     clear(el);
-    el.setAttribute('aria-label', this.label(o));
-    el.classList.toggle('votable', this.votable.has(o.kind));
-    if (o.kind === 'event' && o.variant) el.dataset.variant = o.variant;
+    clear(inner);
+    inner.setAttribute('aria-label', this.label(o));
+    inner.classList.toggle('votable', this.votable.has(o.kind));
+    if (o.kind === 'event' && o.variant) inner.dataset.variant = o.variant;
     const fn = this[`draw_${o.kind}`];
     if (fn) fn.call(this, el, o, extra);
+    const texts = [];
+    for (const c of [...el.childNodes]) {
+      if (c.tagName === 'text') texts.push(c);
+      else inner.append(c);
+    }
+    el.prepend(inner);
+    for (const tx of texts) el.append(tx);
   }
 
   draw_lane(el, o, band) {
@@ -823,7 +841,7 @@ export class Canvas extends EventTarget {
   focusObject(id, scroll = true) {
     const el = this.els.get(id);
     if (!el) return;
-    el.focus({ preventScroll: true });
+    el._inner.focus({ preventScroll: true });
     this.focusedId = id;
     if (scroll) this.ensureVisible(id);
     this.renderOverlay();

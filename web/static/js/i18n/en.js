@@ -411,7 +411,7 @@ export default {
   'org.joinBoard': 'Join',
   'org.joinBoardNamed': 'Join {name} with the code',
   'org.showCode': 'Show code',
-  'org.showCodeNamed': 'Show the code of {name} on the projector',
+  'org.showCodeNamed': 'Show code of {name} on the projector',
   'org.boardCode': 'Code: {code}',
   'org.createdAt': 'Created {date}',
   'org.colTitle': 'Board',

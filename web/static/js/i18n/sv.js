@@ -414,7 +414,7 @@ export default {
   'org.joinBoard': 'Gå med',
   'org.joinBoardNamed': 'Gå med i {name} med koden',
   'org.showCode': 'Visa kod',
-  'org.showCodeNamed': 'Visa koden för {name} på projektorn',
+  'org.showCodeNamed': 'Visa kod för {name} på projektorn',
   'org.boardCode': 'Kod: {code}',
   'org.createdAt': 'Skapad {date}',
   'org.colTitle': 'Tavla',
