@@ -697,15 +697,32 @@ func (s *Store) Load(ctx context.Context, boardID string) (*board.State, error) 
 func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.State) (*board.Change, error)) (*board.Change, error) {
 	b := s.live.Acquire(boardID)
 	defer s.live.Release(b)
-	d := &b.Data
-	d.mu.Lock()
-	if err := s.loadLocked(b); err != nil {
-		d.mu.Unlock()
+	w, err := s.enqueue(b, prepare)
+	if w == nil {
 		return nil, err
 	}
+	// The write cannot be called back once queued, so wait for it even if
+	// ctx ends: the caller must learn whether it is stored.
+	<-w.done
+	if w.err != nil {
+		return nil, w.err
+	}
+	return w.change, nil
+}
+
+// enqueue prepares a change under the board's commit lock, applies it to
+// the pending state and queues its write. It returns a nil write when
+// there is nothing to store (prepare's error, or no change).
+func (s *Store) enqueue(b *storekit.Board[boardData], prepare func(*board.State) (*board.Change, error)) (*write, error) {
+	d := &b.Data
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := s.loadLocked(b); err != nil {
+		return nil, err
+	}
+	// If prepare panics, the deferred unlock keeps the board usable.
 	c, err := prepare(d.pending)
 	if err != nil || c == nil {
-		d.mu.Unlock()
 		return nil, err
 	}
 	c.Seq = d.pending.Seq + 1
@@ -718,30 +735,19 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 	if err != nil {
 		// pending has the change but the disk never will.
 		d.pending = nil
-		d.mu.Unlock()
 		return nil, wrap(err)
 	}
 	s.closing.RLock()
+	defer s.closing.RUnlock()
 	if s.closed {
-		s.closing.RUnlock()
 		d.pending = nil
-		d.mu.Unlock()
 		return nil, errClosed()
 	}
 	// Queued under d.mu, so the board's writes reach the writer in seq
 	// order.
 	s.queue <- w
-	s.closing.RUnlock()
 	d.last = w
-	d.mu.Unlock()
-
-	// The write cannot be called back once queued, so wait for it even if
-	// ctx ends: the caller must learn whether it is stored.
-	<-w.done
-	if w.err != nil {
-		return nil, w.err
-	}
-	return c, nil
+	return w, nil
 }
 
 // writer writes the queued commits, grouping those that wait at the same

@@ -470,6 +470,12 @@ func testCommitErrors(t *testing.T, open func(t *testing.T) board.Store) {
 	if err != plain {
 		t.Fatalf("Commit returned %v, want prepare's error unchanged", err)
 	}
+	// A prepare that panics leaves the board usable (net/http recovers
+	// handler panics, so a server goes on).
+	func() {
+		defer func() { _ = recover() }()
+		s.Commit(ctxT(t), f.id, func(*board.State) (*board.Change, error) { panic("prepare bug") })
+	}()
 	// A batch that fails validation stores nothing of it.
 	_, err = f.ops(ctxT(t), noteOp(uuid.NewString(), "ok", 1), board.Op{Op: board.OpUpdate, ID: uuid.NewString(), Props: map[string]any{"text": "x"}})
 	wantCode(t, err, board.ENotFound)
