@@ -800,12 +800,15 @@ export class Canvas extends EventTarget {
     this.zoomAt(Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
   }
 
+  /** Double-click: edit an object's text; on a lane's band add a step there; on empty canvas add a note. */
   onDblClick(e) {
     const h = this.hit(e);
-    if (h.id) { this.startEdit(h.id); return; }
-    if (h.handle || h.vote || !this.client.canEdit()) return;
     const w = this.toWorld(e.clientX, e.clientY);
-    const id = this.editor.create('note', w.x, w.y);
+    const o = h.id && this.client.objects.get(h.id);
+    const inBand = o && o.kind === 'lane' && w.x > LANE_HEADER;
+    if (h.id && !inBand) { this.startEdit(h.id); return; }
+    if (h.handle || h.vote || !this.client.canEdit()) return;
+    const id = this.editor.create(inBand ? 'step' : 'note', w.x, w.y);
     if (id) this.startEdit(id);
   }
 
