@@ -476,6 +476,9 @@ function main() {
 
   $('#btn-help').addEventListener('click', showHelp);
 
+  // Keep the replica for an offline reload.
+  addEventListener('pagehide', () => client.saveReplica());
+
   buildToolbar();
   renderHeader();
   renderConn();

@@ -25,12 +25,18 @@ export class Facilitation {
     const c = this.client;
     const st = c.settings;
     if (!st) return;
-    const keep = this.el.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+    const a = document.activeElement;
+    const keep = this.el.contains(a) ? a.dataset.key : null;
+    const keepValue = keep && a.tagName === 'INPUT' ? a.value : null;
     clear(this.el);
     this.el.append(h('h2', { class: 'panel-title' }, t('facil.title')));
     this.el.append(this.phaseSection(st), this.timerSection(st), this.lockSection(st), this.votingSection(st),
       this.goalsSection(), this.summonSection(), this.codeSection(), this.exportSection());
-    if (keep) this.el.querySelector(`[data-key="${keep}"]`)?.focus();
+    if (keep) {
+      const el = this.el.querySelector(`[data-key="${keep}"]`);
+      if (el && keepValue !== null) el.value = keepValue;
+      el?.focus();
+    }
   }
 
   section(title, ...children) {
@@ -65,7 +71,7 @@ export class Facilitation {
       onclick: () => this.send({ timer: { seconds: m * 60, start: true } }, t('facil.timerStarted', { min: m })),
     }, t('facil.minutes', { n: m }))));
     const customId = 'timer-custom';
-    const custom = h('input', { id: customId, type: 'number', min: 1, max: 1440, step: 1, value: 7, inputmode: 'numeric', class: 'input-short' });
+    const custom = h('input', { id: customId, type: 'number', min: 1, max: 1440, step: 1, value: 7, inputmode: 'numeric', class: 'input-short', 'data-key': 'timer-custom-min' });
     const form = h('form', { class: 'row', onsubmit: (e) => {
       e.preventDefault();
       const m = Number(custom.value);

@@ -13,6 +13,8 @@ export function getLang() { return lang; }
 
 /** Translates key, filling {name} placeholders from params. Falls back to Swedish, then the key. */
 export function t(key, params) {
+  // Singular forms: a key with ".one" is used when params.n is 1.
+  if (params && params.n === 1 && (tables[lang][`${key}.one`] ?? sv[`${key}.one`]) !== undefined) key = `${key}.one`;
   let s = tables[lang][key] ?? sv[key] ?? key;
   if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] ?? m));
   return s;

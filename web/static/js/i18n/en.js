@@ -419,4 +419,17 @@ export default {
   'org.colCode': 'Code',
   'org.colActions': 'Actions',
   'org.joinLink': 'Join a workshop as a participant',
+
+  // singular forms (used when n is 1)
+  'vote.totalLabel.one': '1 dot in total',
+  'vote.mineLabel.one': '1 of your dots',
+  'facil.voters.one': '1 person has voted.',
+  'announce.moved.one': '1 object moved.',
+  'announce.deleted.one': '1 object deleted.',
+  'announce.copied.one': '1 object copied.',
+  'announce.pasted.one': '1 object pasted.',
+  'announce.duplicated.one': '1 object duplicated.',
+  'announce.selected.one': '1 object selected.',
+  'conn.pending.one': '1 change waiting',
+  'inspect.many.one': '1 object selected',
 };

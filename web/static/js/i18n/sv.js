@@ -422,4 +422,17 @@ export default {
   'org.colCode': 'Kod',
   'org.colActions': 'Åtgärder',
   'org.joinLink': 'Gå med i en workshop som deltagare',
+
+  // singular forms (used when n is 1)
+  'vote.totalLabel.one': '1 röst totalt',
+  'vote.mineLabel.one': '1 av dina röster',
+  'facil.voters.one': '1 person har röstat.',
+  'announce.moved.one': '1 objekt flyttat.',
+  'announce.deleted.one': '1 objekt borttaget.',
+  'announce.copied.one': '1 objekt kopierat.',
+  'announce.pasted.one': '1 objekt inklistrat.',
+  'announce.duplicated.one': '1 objekt duplicerat.',
+  'announce.selected.one': '1 objekt markerat.',
+  'conn.pending.one': '1 ändring väntar',
+  'inspect.many.one': '1 objekt markerat',
 };
