@@ -5,7 +5,7 @@ GO        ?= go
 BIN       := bin/processkarta
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS  := redis-server chromium qpdf poppler-utils
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run build key test deps lint bench fuzz load clean
 

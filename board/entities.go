@@ -83,17 +83,18 @@ func (p *Participant) CanEdit(locked bool) bool {
 // Export is the metadata of a stored PDF export. The PDF itself is stored
 // beside it and never changes.
 type Export struct {
-	ID           string    `json:"id"`
-	Board        string    `json:"board"`
-	Municipality string    `json:"municipality"`
-	Strategy     string    `json:"strategy"`
-	Title        string    `json:"title"`
-	FileName     string    `json:"fileName"`
-	Seq          uint64    `json:"seq"`
-	Lang         string    `json:"lang"`
-	CreatedAt    time.Time `json:"createdAt"`
-	Bytes        int       `json:"bytes"`
-	SHA256       string    `json:"sha256"`
+	ID            string    `json:"id"`
+	Board         string    `json:"board"`
+	Municipality  string    `json:"municipality"`
+	Strategy      string    `json:"strategy"`
+	Title         string    `json:"title"`
+	FileName      string    `json:"fileName"`
+	FileNameASCII string    `json:"fileNameAscii"`
+	Seq           uint64    `json:"seq"`
+	Lang          string    `json:"lang"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Bytes         int       `json:"bytes"`
+	SHA256        string    `json:"sha256"`
 }
 
 // Limits on text lengths, counts and sizes.

@@ -1,23 +1,147 @@
 package server
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/export"
 )
 
-// The export endpoints come with the export package.
+// exportWait is how long an export request waits for a free renderer.
+const exportWait = 20 * time.Second
 
 func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {
-	s.writeError(w, r, board.Errorf(board.EUnavailable, "PDF export is not built yet"))
+	var in struct {
+		Names bool `json:"names"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "sv"
+	}
+	if lang != "sv" && lang != "en" {
+		s.writeError(w, r, board.Errorf(board.EInvalid, "lang must be sv or en"))
+		return
+	}
+	m, err := s.municipality(r.Context(), st.Info.Municipality)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var strategy *board.Strategy
+	if st.Info.Strategy != "" {
+		if strategy, err = s.store.Strategy(r.Context(), st.Info.Strategy); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	var facilitators []string
+	for _, p := range participantList(st, nil) {
+		if p.Role == board.RoleFacilitator {
+			facilitators = append(facilitators, p.Name)
+		}
+	}
+	date := time.Now()
+	pdf, err := s.render(r.Context(), st, export.Options{Lang: lang, Names: in.Names, Municipality: *m, Strategy: strategy,
+		Facilitator: strings.Join(facilitators, ", "), Date: date})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sum := sha256.Sum256(pdf)
+	name, ascii := export.FileName(*m, strategy, st.Info.Title, date)
+	e := &board.Export{ID: newID(), Board: st.Info.ID, Municipality: m.Code, Strategy: st.Info.Strategy, Title: st.Info.Title,
+		FileName: name, FileNameASCII: ascii, Seq: st.Seq, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:])}
+	if err := s.store.SaveExport(r.Context(), e, pdf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
 }
 
-func (s *Server) exportAuth(h http.HandlerFunc) http.HandlerFunc { return h }
-
-func (s *Server) getExport(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, board.Errorf(board.ENotFound, "no such export"))
+// render bounds concurrent renders: a PDF takes a core for a while.
+func (s *Server) render(ctx context.Context, st *board.State, opt export.Options) ([]byte, error) {
+	t := time.NewTimer(exportWait)
+	defer t.Stop()
+	select {
+	case s.exports <- struct{}{}:
+	case <-t.C:
+		return nil, board.Errorf(board.ERateLimited, "too many exports at once; try again in a moment")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.exports }()
+	return export.Render(st, opt)
 }
 
-func (s *Server) getExportPDF(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, board.Errorf(board.ENotFound, "no such export"))
+// exportAuth lets through the organizer and any token of the export's board.
+func (s *Server) exportAuth(h func(http.ResponseWriter, *http.Request, *board.Export)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e, err := s.store.Export(r.Context(), chi.URLParam(r, "id"))
+		if err != nil {
+			if board.ErrorCode(err) == board.ENotFound {
+				err = board.Errorf(board.ENotFound, "no such export")
+			}
+			s.writeError(w, r, err)
+			return
+		}
+		if b := bearer(r); !s.isOrganizer(b) {
+			st, err := s.store.Load(r.Context(), e.Board)
+			if err != nil {
+				s.writeError(w, r, board.Errorf(board.EUnauthorized, "this needs a token of the export's board or the organizer key"))
+				return
+			}
+			if _, err := s.resolve(st, b); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		h(w, r, e)
+	}
+}
+
+func (s *Server) getExport(w http.ResponseWriter, r *http.Request, e *board.Export) {
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) getExportPDF(w http.ResponseWriter, r *http.Request, e *board.Export) {
+	pdf, err := s.store.ExportPDF(r.Context(), e.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Length", strconv.Itoa(len(pdf)))
+	h.Set("Content-Disposition", contentDisposition(e.FileName, e.FileNameASCII))
+	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	h.Set("ETag", `"`+e.SHA256+`"`)
+	w.WriteHeader(http.StatusOK)
+	w.Write(pdf)
+}
+
+// contentDisposition names the file in UTF-8 (RFC 6266) with an ASCII
+// fallback for old clients.
+func contentDisposition(name, ascii string) string {
+	ascii = strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, ascii)
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
 }

@@ -947,6 +947,9 @@ func (s *Store) SaveExport(ctx context.Context, e *board.Export, pdf []byte) err
 		if err := tx.Bucket(bExportPDFs).Put([]byte(e.ID), pdf); err != nil {
 			return err
 		}
+		if e.Strategy == "" {
+			return nil // not attached to a strategy, so listed under none
+		}
 		return appendIndex(tx.Bucket(bExportIndex), e.Strategy, e.ID)
 	})
 }

@@ -1103,7 +1103,7 @@ func (s *Store) SaveExport(ctx context.Context, e *board.Export, pdf []byte) err
 	if err != nil {
 		return wrap(err)
 	}
-	n, err := saveExportScript.Run(ctx, s.rdb, []string{kExports, exportPDF(e.ID), strategyExports(e.Strategy)}, e.ID, meta, pdf).Int()
+	n, err := saveExportScript.Run(ctx, s.rdb, []string{kExports, exportPDF(e.ID), strategyExports(e.Strategy)}, e.ID, meta, pdf, e.Strategy != "").Int()
 	if err != nil {
 		return wrap(err)
 	}

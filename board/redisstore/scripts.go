@@ -128,11 +128,11 @@ return 1
 `)
 
 // saveExportScript stores an export once. KEYS: exports, the PDF key, the
-// strategy's export list. ARGV: id, metadata JSON, PDF.
-// Returns 1, or 0 if the id is taken.
+// strategy's export list. ARGV: id, metadata JSON, PDF, "1" if the export
+// belongs to a strategy. Returns 1, or 0 if the id is taken.
 var saveExportScript = redis.NewScript(`
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('SET', KEYS[2], ARGV[3])
-redis.call('RPUSH', KEYS[3], ARGV[1])
+if ARGV[4] == '1' then redis.call('RPUSH', KEYS[3], ARGV[1]) end
 return 1
 `)

@@ -910,6 +910,15 @@ func testExports(t *testing.T, open func(t *testing.T) board.Store) {
 	}
 	must(t, s.SaveExport(ctx, &board.Export{ID: uuid.NewString(), Board: f.id, Strategy: uuid.NewString(), CreatedAt: now()}, []byte("%PDF other")))
 	wantCode(t, s.SaveExport(ctx, &board.Export{ID: ids[0], Strategy: strategy}, []byte("x")), board.EConflict)
+	// A board without a strategy exports too; the export is listed nowhere.
+	loose := &board.Export{ID: uuid.NewString(), Board: f.id, CreatedAt: now()}
+	must(t, s.SaveExport(ctx, loose, []byte("%PDF loose")))
+	if got, err := s.Export(ctx, loose.ID); err != nil || got.Strategy != "" {
+		t.Fatalf("Export(loose) = %+v, %v", got, err)
+	}
+	if l, err := s.Exports(ctx, ""); err != nil || len(l) != 0 {
+		t.Fatalf("Exports(\"\") = %d exports, %v", len(l), err)
+	}
 	list, err := s.Exports(ctx, strategy)
 	must(t, err)
 	var got []string

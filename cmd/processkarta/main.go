@@ -34,7 +34,7 @@ func main() {
 
 type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel string
-	showKey                                                              bool
+	showKey, healthcheck                                                 bool
 }
 
 // parse reads flags over environment variables, as the contract lists them.
@@ -113,8 +113,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
 		}
 	}
-	if p, ok := store.(board.Presence); ok {
-		cfg.Presence = p
+	if rs, ok := store.(*redisstore.Store); ok {
+		cfg.Presence = rs.Presence()
 	}
 	srv := server.New(store, cfg)
 
