@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/board/redisstore/redistest"
+	"github.com/processkarta/processkarta/server/client"
+)
+
+// The child mode: the test binary re-executed serves like the real
+// command, so the test can kill it with SIGKILL.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("PROCESSKARTA_TEST_CHILD"); args != "" {
+		err := run(context.Background(), strings.Fields(args), os.Getenv, os.Stdout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type child struct {
+	cmd *exec.Cmd
+	out *bytes.Buffer
+}
+
+func startChild(t *testing.T, args string, env ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "PROCESSKARTA_TEST_CHILD="+args)...)
+	out := &bytes.Buffer{}
+	pr, pw, _ := os.Pipe()
+	cmd.Stdout = pw
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		once := false
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if !once && strings.Contains(sc.Text(), "serving on") {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the server did not start")
+	}
+	c := &child{cmd: cmd, out: out}
+	t.Cleanup(func() { c.cmd.Process.Kill(); c.cmd.Wait() })
+	return c
+}
+
+func (c *child) kill9(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	c.cmd.Wait()
+}
+
+// The REST flow and websocket edits on the real command, then SIGKILL and
+// a restart: everything acknowledged is still there.
+func testSurvivesKill(t *testing.T, args string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	addr := freeAddr(t)
+	const key = "kill-test-organizer-key"
+	args += " -addr " + addr + " -organizer-key " + key
+	c := startChild(t, args)
+	base := "http://" + addr
+	api := &client.API{Base: base, Key: key}
+	if err := api.EnsureMunicipality(ctx, "0180"); err != nil {
+		t.Fatal(err)
+	}
+	var st struct{ ID string }
+	if err := api.Do(ctx, "POST", "/api/municipalities/0180/strategies", key, map[string]string{"title": "Energi- och klimatstrategi", "revision": "2026"}, &st); err != nil {
+		t.Fatal(err)
+	}
+	b, err := api.CreateBoard(ctx, "Stockholms processkarta", "0180", "process-map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := api.Join(ctx, b.JoinCode, "Göran", "Miljöförvaltningen", "official")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := client.Dial(ctx, base, b.ID, j.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acked []string
+	for i := range 50 {
+		id := uuid.NewString()
+		if _, err := ws.Ops(ctx, board.Op{Op: "create", ID: id, Kind: "note", Props: map[string]any{"text": fmt.Sprintf("Hinder %d: ö", i), "x": float64(i), "y": 1.0}}); err != nil {
+			t.Fatal(err)
+		}
+		acked = append(acked, id)
+	}
+	seq := ws.Seq()
+	c.kill9(t)
+	ws.Drop()
+
+	startChild(t, args)
+	var snap struct {
+		Seq     uint64
+		Objects []*board.Object
+	}
+	if err := api.Do(ctx, "GET", "/api/boards/"+b.ID, j.Token, nil, &snap); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, o := range snap.Objects {
+		have[o.ID] = true
+	}
+	for _, id := range acked {
+		if !have[id] {
+			t.Fatalf("acknowledged note %s lost in the kill", id)
+		}
+	}
+	if snap.Seq != seq {
+		t.Fatalf("seq %d after restart, %d acknowledged", snap.Seq, seq)
+	}
+	var strategies []map[string]any
+	if err := api.Do(ctx, "GET", "/api/municipalities/0180/strategies", key, nil, &strategies); err != nil || len(strategies) != 1 {
+		t.Fatalf("strategies after restart: %v %v", strategies, err)
+	}
+	// The client resumes where it was.
+	ws2, err := client.Dial(ctx, base, b.ID, j.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws2.Drop()
+	if _, err := ws2.Ops(ctx, board.Op{Op: "update", ID: acked[0], Props: map[string]any{"text": "efter omstart"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEmbeddedSurvivesKill9(t *testing.T) {
+	testSurvivesKill(t, "-data "+t.TempDir())
+}
+
+func TestRedisSurvivesKill9(t *testing.T) {
+	rs := redistest.Start(t)
+	testSurvivesKill(t, "-redis "+rs.URL())
+}
+
+func TestFirstStartPrintsKeyOnce(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", freeAddr(t), "-data", dir}, func(string) string { return "" }, &out) }()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Organizer key (generated now") || !strings.Contains(out.String(), "http://127.0.0.1:") {
+		t.Fatalf("first start printed:\n%s", out.String())
+	}
+	key := strings.TrimSpace(out.String()[strings.LastIndex(out.String(), ": ")+2:])
+	var shown bytes.Buffer
+	if err := run(context.Background(), []string{"-data", dir, "-show-organizer-key"}, func(string) string { return "" }, &shown); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(shown.String()) != key || len(key) < 32 {
+		t.Fatalf("kept key %q, printed %q", shown.String(), key)
+	}
+	// Environment and flags: flags win.
+	c, err := parse([]string{"-addr", ":9"}, func(k string) string {
+		return map[string]string{"PROCESSKARTA_ADDR": ":7", "PROCESSKARTA_REDIS_URL": "redis://x"}[k]
+	})
+	if err != nil || c.addr != ":9" || c.redis != "redis://x" || c.data != "./data" {
+		t.Fatalf("config: %+v %v", c, err)
+	}
+}
