@@ -184,3 +184,35 @@ test('undo keeps others\' later edits to other props', () => {
   const cur3 = new Map(cur2); cur3.set(A, b2.get(A)); cur3.set('k', b2.get('k'));
   assert.deepEqual(transitionOps(b2, a2, cur3), [{ op: 'delete', id: A }]);
 });
+
+import { keyBetween, validZ, applyOp, laneBands, laneAt } from '../static/js/model.js';
+
+test('fractional indexes stay ordered and valid', () => {
+  let lo = keyBetween(null, null), hi = keyBetween(lo, null);
+  assert.ok(lo < hi);
+  for (let i = 0; i < 200; i++) {
+    const m = keyBetween(lo, hi);
+    assert.ok(lo < m && m < hi, `${lo} < ${m} < ${hi}`);
+    assert.ok(validZ(m));
+    if (i % 2) lo = m; else hi = m;
+  }
+  let k = keyBetween(null, null);
+  for (let i = 0; i < 100; i++) { const below = keyBetween(null, k); assert.ok(below < k && validZ(below)); k = below; }
+});
+
+test('lanes stack by order from y=0; apply delete cascades like the server', () => {
+  const m = new Map();
+  applyOp(m, { op: 'create', id: 'l2', kind: 'lane', props: { title: 'B', order: 5 } });
+  applyOp(m, { op: 'create', id: 'l1', kind: 'lane', props: { title: 'A', order: -1 } });
+  const bands = laneBands(m);
+  assert.deepEqual(bands.map((b) => [b.lane.id, b.y0]), [['l1', 0], ['l2', 200]]);
+  assert.equal(laneAt(bands, 100, 250).lane.id, 'l2');
+  assert.equal(laneAt(bands, 2500, 250), null);
+  applyOp(m, { op: 'create', id: 's', kind: 'step', props: { x: 0, y: 0, lane: 'l1' } });
+  applyOp(m, { op: 'create', id: 'n', kind: 'note', props: { x: 0, y: 0 } });
+  applyOp(m, { op: 'create', id: 'k', kind: 'link', props: { from: 's', to: 'n' } });
+  applyOp(m, { op: 'delete', id: 'l1' });
+  assert.equal(m.get('s').lane, undefined);
+  applyOp(m, { op: 'delete', id: 'n' });
+  assert.ok(!m.has('k'));
+});

@@ -19,8 +19,20 @@ function measure(text, px, weight) {
   return measureCtx.measureText(text).width;
 }
 
-/** Wraps text into at most maxLines lines of width ≤ width (ellipsis when cut). */
+const wrapCache = new Map();
+
+/** Wraps text into at most maxLines lines of width ≤ width (ellipsis when cut). Cached. */
 export function wrapText(text, width, px, maxLines, weight) {
+  const key = `${width}|${px}|${maxLines}|${weight || ''}|${text || ''}`;
+  let lines = wrapCache.get(key);
+  if (lines) return lines;
+  lines = wrapUncached(text, width, px, maxLines, weight);
+  if (wrapCache.size > 20000) wrapCache.clear();
+  wrapCache.set(key, lines);
+  return lines;
+}
+
+function wrapUncached(text, width, px, maxLines, weight) {
   const lines = [];
   for (const para of String(text || '').split('\n')) {
     let line = '';
@@ -81,6 +93,7 @@ export class Canvas extends EventTarget {
     this.gesture = null;
     this.pendingFrame = 0;
     this.dirtyAll = true;
+    this.dirtyKinds = new Set();
     this.votable = new Set();
     this.build();
     this.bind();
@@ -130,10 +143,17 @@ export class Canvas extends EventTarget {
     const c = this.client;
     c.addEventListener('change', (e) => this.invalidate(e.detail.ids));
     c.addEventListener('presence', () => this.renderScreen());
-    c.addEventListener('votes', () => this.invalidate(null));
+    // Votes change only the labels of votable objects (and the overlay).
+    c.addEventListener('votes', () => {
+      const v = this.client.votes;
+      for (const k of (v && v.kinds) || []) this.dirtyKinds.add(k);
+      for (const k of this.votable) this.dirtyKinds.add(k);
+      this.invalidate();
+    });
     c.addEventListener('settings', () => this.invalidate(null));
     c.addEventListener('participants', () => this.renderScreen());
-    this.editor.addEventListener('selection', () => this.renderOverlay());
+    // A redraw also re-marks selected links; unchanged objects are skipped.
+    this.editor.addEventListener('selection', () => this.invalidate());
   }
 
   // ------------------------------------------------------------------- view
@@ -277,6 +297,7 @@ export class Canvas extends EventTarget {
       if (!seen.has(id)) { el.remove(); this.els.delete(id); }
     }
     this.dirtyAll = false;
+    this.dirtyKinds.clear();
     this.renderOverlay();
     this.renderScreen();
     this.positionEditor();
@@ -302,7 +323,7 @@ export class Canvas extends EventTarget {
    */
   drawObject(o, layer, force = false, extra = null) {
     let el = this.els.get(o.id);
-    if (el && el._obj === o && !force && !this.dirtyAll) return;
+    if (el && el._obj === o && !force && !this.dirtyAll && !this.dirtyKinds.has(o.kind)) return;
     if (!el) {
       el = s('g', { class: 'obj-wrap' });
       el._inner = s('g', { 'data-id': o.id, 'data-kind': o.kind, tabindex: -1, role: 'button', class: `obj kind-${o.kind}` });

@@ -42,6 +42,7 @@ export function applyI18n(root = document) {
   for (const e of root.querySelectorAll('[data-i18n-aria]')) e.setAttribute('aria-label', t(e.dataset.i18nAria));
   for (const e of root.querySelectorAll('[data-i18n-title]')) e.title = t(e.dataset.i18nTitle);
   for (const e of root.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
+  for (const e of root.querySelectorAll('[data-i18n-roledesc]')) e.setAttribute('aria-roledescription', t(e.dataset.i18nRoledesc));
   const title = document.querySelector('title[data-i18n]');
   if (title) document.title = title.textContent;
 }

@@ -29,6 +29,7 @@ export default {
   'board.help': 'Keyboard shortcuts',
   'toolbar.label': 'Tools',
   'canvas.label': 'Board',
+  'canvas.roledesc': 'board',
   'canvas.help': 'Tab moves between objects, arrow keys move the selected object, Enter edits its text. N, S, D, E, G, F and L create a note, step, decision, event, goal area, frame and lane. Question mark shows all shortcuts.',
   'canvas.linkHandle': 'Drag to another object to draw an arrow',
   'canvas.editLabel': 'Edit text of {kind}',

@@ -30,6 +30,7 @@ export default {
   'board.help': 'Kortkommandon',
   'toolbar.label': 'Verktyg',
   'canvas.label': 'Tavla',
+  'canvas.roledesc': 'tavla',
   'canvas.help': 'Tabb går mellan objekten, piltangenter flyttar det markerade objektet, Enter redigerar texten. N, S, D, E, G, F och L skapar lapp, steg, beslut, händelse, målområde, ram och simbana. Frågetecken visar alla kortkommandon.',
   'canvas.linkHandle': 'Dra till ett annat objekt för att rita en pil',
   'canvas.editLabel': 'Redigera text för {kind}',
