@@ -216,3 +216,19 @@ test('lanes stack by order from y=0; apply delete cascades like the server', () 
   applyOp(m, { op: 'delete', id: 'n' });
   assert.ok(!m.has('k'));
 });
+
+test('1009 drops the message that was too large and reconnects with since', () => {
+  const c = newClient();
+  const rejects = [];
+  c.addEventListener('reject', (e) => rejects.push(e.detail.code));
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(2, []));
+  c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0 } }]);
+  ws.drop(1009);
+  assert.deepEqual(rejects, ['too_large']);
+  assert.equal(c.pending.length, 0);
+  assert.ok(!c.objects.has(A));
+  assert.equal(c.status, 'offline');
+  c.stop();
+});

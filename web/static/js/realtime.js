@@ -179,6 +179,16 @@ export class BoardClient extends EventTarget {
       this.emit('closed', { code });
       return;
     }
+    if (code === 1009 && this.lastSentId) {
+      // The server found our last message too large: never resend it.
+      const i = this.pending.findIndex((p) => p.id === this.lastSentId);
+      if (i >= 0) {
+        const [p] = this.pending.splice(i, 1);
+        this.savePending();
+        this.rebuild(true);
+        this.emit('reject', { id: p.id, code: 'too_large', message: '', type: p.type, msg: p });
+      }
+    }
     this.scheduleReconnect(code === 4429 ? 1000 : 0);
   }
 
@@ -195,6 +205,7 @@ export class BoardClient extends EventTarget {
   sendRaw(msg) {
     if (!this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(JSON.stringify(msg));
+    if (msg.id) this.lastSentId = msg.id;
     return true;
   }
 
