@@ -489,7 +489,7 @@ function main() {
 function showHelp() {
   const rows = ['tab', 'arrows', 'enter', 'escape', 'space', 'create', 'endEvent', 'link', 'vote', 'delete', 'copy', 'duplicate', 'undo', 'redo', 'zoom', 'fit', 'order', 'pan', 'marquee', 'help'];
   const dlg = h('dialog', { class: 'dialog help-dialog', 'aria-labelledby': 'help-title' },
-    h('h2', { id: 'help-title' }, t('help.title')),
+    h('h2', { id: 'help-title', tabindex: -1 }, t('help.title')),
     h('table', { class: 'keys' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('help.key')), h('th', { scope: 'col' }, t('help.action')))),
       h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, h('kbd', {}, t(`help.${r}.key`))), h('td', {}, t(`help.${r}`)))))),
@@ -497,6 +497,7 @@ function showHelp() {
   document.body.append(dlg);
   dlg.addEventListener('close', () => dlg.remove());
   dlg.showModal();
+  dlg.querySelector('h2').focus();
 }
 
 // ---------------------------------------------------------------- icons

@@ -134,7 +134,7 @@ export class Facilitation {
       this.send({ voting: { open: true, dots: n, kinds: ks, anonymous: anon.checked, hidden: hidden.checked } }, t('announce.votingOpen'));
       dlg.close();
     } },
-      h('h2', { id: 'vd-title' }, t('facil.votingDialog')),
+      h('h2', { id: 'vd-title', tabindex: -1 }, t('facil.votingDialog')),
       h('div', { class: 'field' }, h('label', { for: 'vd-dots' }, t('facil.dots')), dots),
       h('fieldset', {}, h('legend', {}, t('facil.kinds')), boxes),
       h('div', { class: 'check' }, anon, h('label', { for: 'vd-anon' }, t('facil.anonymous'))),
