@@ -4,7 +4,7 @@
 import { s, clear, colorFor, announce } from './util.js';
 import { t } from './i18n.js';
 import {
-  bounds, center, edgePoint, intersects, laneBands, byZ, textOf, textProp,
+  bounds, center, edgePoint, intersects, laneBands, laneAt, byZ, textOf, textProp,
   LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, EVENT_R, NODE_KINDS, SIZED_KINDS, DEFAULT_SIZE,
 } from './model.js';
 
@@ -751,7 +751,10 @@ export class Canvas extends EventTarget {
         for (const o of this.client.objects.values()) {
           if (o.kind === 'lane' || o.kind === 'link') continue;
           const b = bounds(o);
-          if (b && intersects(b, gs.rect)) ids.add(o.id);
+          if (!b) continue;
+          const r = gs.rect;
+          const inside = b.x >= r.x && b.y >= r.y && b.x + b.w <= r.x + r.w && b.y + b.h <= r.y + r.h;
+          if (o.kind === 'frame' ? inside : intersects(b, r)) ids.add(o.id);
         }
         this.editor.selection = ids;
         this.editor.emit('selection');
@@ -824,11 +827,10 @@ export class Canvas extends EventTarget {
   /** Double-click: edit an object's text; on a lane's band add a step there; on empty canvas add a note. */
   onDblClick(e) {
     const h = this.hit(e);
-    const w = this.toWorld(e.clientX, e.clientY);
-    const o = h.id && this.client.objects.get(h.id);
-    const inBand = o && o.kind === 'lane' && w.x > LANE_HEADER;
-    if (h.id && !inBand) { this.startEdit(h.id); return; }
+    if (h.id) { this.startEdit(h.id); return; }
     if (h.handle || h.vote || !this.client.canEdit()) return;
+    const w = this.toWorld(e.clientX, e.clientY);
+    const inBand = w.x > LANE_HEADER && laneAt(laneBands(this.client.objects), w.x, w.y);
     const id = this.editor.create(inBand ? 'step' : 'note', w.x, w.y);
     if (id) this.startEdit(id);
   }
