@@ -53,8 +53,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeClientMsg$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzAPI$$' -fuzztime $(FUZZTIME) ./server
 
-load: build
-	./bin/pkload -help
+# load runs the load scenarios of docs/performance.md on this machine.
+load:
+	bash cmd/pkload/loadbench.sh
 
 clean:
 	rm -rf bin

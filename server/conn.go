@@ -23,7 +23,10 @@ type conn struct {
 	pid  string
 	role string // guarded by room.mu
 
-	send      chan []byte
+	queue     [][]byte // guarded by qmu; grows on demand up to SendQueue
+	qmu       sync.Mutex
+	queueMax  int
+	wake      chan struct{} // one slot: the writer has something to do
 	closing   chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -38,20 +41,39 @@ func (c *conn) viewer(st *board.State) *board.Participant {
 	return &board.Participant{ID: c.pid, Role: board.RoleObserver}
 }
 
-// enqueue queues a message without blocking.
+// enqueue queues a message without blocking. The queue is a slice rather
+// than a channel so an idle connection holds no buffer.
 func (c *conn) enqueue(msg []byte) {
 	select {
 	case <-c.closing:
 		return
 	default:
 	}
-	select {
-	case c.send <- msg:
-		c.room.hub.m.msgsOut.Inc()
-	default:
+	c.qmu.Lock()
+	full := len(c.queue) >= c.queueMax
+	if !full {
+		c.queue = append(c.queue, msg)
+	}
+	c.qmu.Unlock()
+	if full {
 		c.room.hub.m.dropped.WithLabelValues("lagging").Inc()
 		c.kill(closeLagging, "too slow: reconnect with since")
+		return
 	}
+	c.room.hub.m.msgsOut.Inc()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns everything queued, oldest first.
+func (c *conn) take() [][]byte {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	q := c.queue
+	c.queue = nil
+	return q
 }
 
 // kill closes the connection with code; the writer sends the close frame.
@@ -82,25 +104,21 @@ func (c *conn) writer(ctx context.Context, ping time.Duration) {
 		select {
 		case <-c.closing:
 			// Send what was queued before the close, then the close frame.
-			for {
-				select {
-				case msg := <-c.send:
-					if write(msg) != nil {
-						c.ws.CloseNow()
-						return
-					}
-					continue
-				default:
+			for _, msg := range c.take() {
+				if write(msg) != nil {
+					c.ws.CloseNow()
+					return
 				}
-				break
 			}
 			c.ws.Close(c.code, c.reason)
 			return
-		case msg := <-c.send:
-			if err := write(msg); err != nil {
-				c.kill(closeGoingAway, "write failed")
-				c.ws.CloseNow()
-				return
+		case <-c.wake:
+			for _, msg := range c.take() {
+				if err := write(msg); err != nil {
+					c.kill(closeGoingAway, "write failed")
+					c.ws.CloseNow()
+					return
+				}
 			}
 		case <-t.C:
 			pctx, cancel := context.WithTimeout(ctx, ping)
@@ -154,7 +172,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 		return
 	}
 	defer h.release(room)
-	c := &conn{id: h.node + ":" + newID(), room: room, ws: ws, send: make(chan []byte, h.limits.SendQueue),
+	c := &conn{id: h.node + ":" + newID(), room: room, ws: ws, queueMax: h.limits.SendQueue, wake: make(chan struct{}, 1),
 		closing: make(chan struct{}), done: make(chan struct{})}
 
 	room.mu.Lock()
@@ -204,7 +222,7 @@ func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Part
 		missed, ok = room.catchUp(ctx, since)
 		// A catch-up longer than the send queue would drop the client
 		// before it starts; the whole board is smaller then.
-		full = !ok || 2*len(missed)+2 > cap(c.send)
+		full = !ok || 2*len(missed)+2 > c.queueMax
 	}
 	i := st.Info
 	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(),

@@ -370,8 +370,28 @@ func (r *room) setPresence(c *conn, cur *cursor, sel []string, editing *string) 
 	r.markDirty(c.pid, true)
 }
 
-// markDirty schedules a flush within 50 ms: presence reaches each client at
-// most 20 times a second however much comes in. r.mu is held.
+// scheduleFlush sends presence and online changes after flushDelay, so
+// they reach each client at most 20 times a second however much comes in.
+// r.mu is held.
+func (r *room) scheduleFlush() {
+	if !r.flushQueued {
+		r.flushQueued = true
+		time.AfterFunc(r.flushDelay(), r.flush)
+	}
+}
+
+// flushDelay is 50 ms, and longer on crowded boards: every flush goes to
+// every connection and grows with the people moving, so its cost grows
+// with the square of the crowd. At 500 connections it is half a second.
+func (r *room) flushDelay() time.Duration {
+	d := 50 * time.Millisecond
+	if n := len(r.conns); n > 50 {
+		d = d * time.Duration(n) / 50
+	}
+	return min(d, time.Second)
+}
+
+// markDirty records a changed peer and schedules a flush. r.mu is held.
 func (r *room) markDirty(pid string, local bool) {
 	if r.dirty == nil {
 		r.dirty = map[string]bool{}
@@ -380,10 +400,7 @@ func (r *room) markDirty(pid string, local bool) {
 	if local {
 		r.localDirty = true
 	}
-	if !r.flushQueued {
-		r.flushQueued = true
-		time.AfterFunc(50*time.Millisecond, r.flush)
-	}
+	r.scheduleFlush()
 }
 
 func (r *room) markGone(pid string) {
@@ -561,10 +578,7 @@ func (r *room) listen(ctx context.Context, bus <-chan []byte) {
 			r.peers[p.Participant] = p
 			r.markDirty(p.Participant, false)
 		}
-		if !r.flushQueued {
-			r.flushQueued = true
-			time.AfterFunc(50*time.Millisecond, r.flush)
-		}
+		r.scheduleFlush()
 		r.mu.Unlock()
 	}
 }
@@ -583,10 +597,7 @@ func (r *room) addConn(c *conn) {
 	p.node = r.hub.node
 	p.conns[c]++
 	r.localDirty = true
-	if !r.flushQueued {
-		r.flushQueued = true
-		time.AfterFunc(50*time.Millisecond, r.flush)
-	}
+	r.scheduleFlush()
 }
 
 func (r *room) removeConn(c *conn) {
@@ -600,8 +611,5 @@ func (r *room) removeConn(c *conn) {
 		delete(p.conns, c)
 	}
 	r.localDirty = true
-	if !r.flushQueued {
-		r.flushQueued = true
-		time.AfterFunc(50*time.Millisecond, r.flush)
-	}
+	r.scheduleFlush()
 }

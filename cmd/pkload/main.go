@@ -90,6 +90,11 @@ type Report struct {
 }
 
 func (r *Report) print() {
+	if r.RSSPerConnKiB > 0 {
+		fmt.Printf("%d idle connections on %d boards: server RSS %.1f MiB, goroutines %.0f, %.1f KiB per connection\n",
+			r.Clients, r.Boards, r.ServerRSSMiB, r.Goroutines, r.RSSPerConnKiB)
+		return
+	}
 	fmt.Printf("clients %d on %d boards, %d editors at %.1f/s, cursors %.0f Hz, %.0f s measured\n",
 		r.Clients, r.Boards, r.Editors, r.Rate, r.CursorHz, r.Seconds)
 	if r.Editors > 0 {
@@ -97,9 +102,6 @@ func (r *Report) print() {
 		fmt.Printf("fan-out latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50ms, r.P99ms, r.MaxMs)
 	}
 	fmt.Printf("messages received %.0f/s; server CPU %.2f cores, RSS %.1f MiB, goroutines %.0f\n", r.MsgsPerSec, r.ServerCPU, r.ServerRSSMiB, r.Goroutines)
-	if r.RSSPerConnKiB > 0 {
-		fmt.Printf("memory per idle connection %.1f KiB\n", r.RSSPerConnKiB)
-	}
 }
 
 type participant struct {
@@ -125,7 +127,9 @@ func run(ctx context.Context, o options) (*Report, error) {
 		}
 		boards = append(boards, b)
 	}
-	// Join and connect, a few at a time.
+	// Join everyone first, then connect: a join storm among connected
+	// clients costs the square of the crowd (everyone is told of everyone),
+	// which is setup, not the steady state this tool measures.
 	people := make([]participant, o.clients)
 	conns := make([]*client.Client, o.clients)
 	rec := &recorder{}
@@ -146,13 +150,33 @@ func run(ctx context.Context, o options) (*Report, error) {
 			j, err := a.Join(ctx, b.JoinCode, fmt.Sprintf("Last %d", i), "Lastförvaltningen", board.Positions[i%4])
 			if err == nil {
 				people[i] = participant{node, b.ID, j.Token}
-				conns[i], err = client.Dial(ctx, node, b.ID, j.Token, &client.Options{OnMessage: func(m *client.Message) {
-					received.Add(1)
-					if m.Type == "ops" {
-						rec.observe(m)
-					}
-				}})
 			}
+			if err != nil {
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("client %d: %w", i, err)
+				}
+				errMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	for i, p := range people {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			var err error
+			conns[i], err = client.Dial(ctx, p.node, p.boardID, p.token, &client.Options{SkipPresence: true, OnMessage: func(m *client.Message) {
+				received.Add(1)
+				if m.Type == "ops" {
+					rec.observe(m)
+				}
+			}})
 			if err != nil {
 				errMu.Lock()
 				if firstErr == nil {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,8 +34,8 @@ func main() {
 }
 
 type config struct {
-	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel string
-	showKey, healthcheck                                                 bool
+	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
+	showKey, healthcheck                                                            bool
 }
 
 // parse reads flags over environment variables, as the contract lists them.
@@ -54,6 +55,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("PROCESSKARTA_ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open websockets; empty: the server's own")
 	fs.StringVar(&c.publicURL, "public-url", env("PROCESSKARTA_PUBLIC_URL", ""), "the URL users reach the server at; empty: derived from each request")
 	fs.StringVar(&c.logLevel, "log-level", env("PROCESSKARTA_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&c.debugAddr, "debug-addr", env("PROCESSKARTA_DEBUG_ADDR", ""), "if set, serve Go's pprof profiles there (keep it on localhost)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
 	if err := fs.Parse(args); err != nil {
@@ -138,6 +140,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "store", kind)
 
+	if c.debugAddr != "" {
+		// Profiles only on their own listener, never on the public one.
+		go func() {
+			if err := http.ListenAndServe(c.debugAddr, pprofMux()); err != nil {
+				log.Warn("debug listener", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -209,4 +219,13 @@ func healthcheck(ctx context.Context, addr string) error {
 		return fmt.Errorf("healthz answered %d", resp.StatusCode)
 	}
 	return nil
+}
+
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
 }

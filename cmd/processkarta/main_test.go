@@ -182,7 +182,9 @@ func TestFirstStartPrintsKeyOnce(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", freeAddr(t), "-data", dir}, func(string) string { return "" }, &out) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", freeAddr(t), "-data", dir}, func(string) string { return "" }, &out)
+	}()
 	time.Sleep(500 * time.Millisecond)
 	cancel()
 	if err := <-done; err != nil {

@@ -5,6 +5,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,13 +83,18 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // answer came; their fate is learnt after Reconnect.
 var ErrClosed = errors.New("client: connection closed")
 
+// The server writes the type first, so presence is known by its prefix.
+var presencePrefix = []byte(`{"type":"presence"`)
+
 // Options tune a client.
 type Options struct {
 	// Origin is sent as the Origin header, as a browser would.
 	Origin string
 	// OnMessage, if set, sees every message after the replica applied it.
 	OnMessage func(*Message)
-	// Since, if not zero, reconnects from that seq onto Replica.
+	// SkipPresence leaves presence messages undecoded, for load tests.
+	SkipPresence bool
+	// HTTPClient dials the websocket; nil means http.DefaultClient.
 	HTTPClient *http.Client
 }
 
@@ -219,6 +225,9 @@ func (c *Client) readLoop(ws *websocket.Conn, closed chan struct{}) {
 			c.closeStatus = websocket.CloseStatus(err)
 			c.mu.Unlock()
 			return
+		}
+		if c.opts.SkipPresence && bytes.HasPrefix(b, presencePrefix) {
+			continue
 		}
 		var m Message
 		if err := json.Unmarshal(b, &m); err != nil {
