@@ -4,7 +4,6 @@
 GO        ?= go
 BIN       := bin/processkarta
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS  := redis-server chromium qpdf poppler-utils
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run build key test deps lint bench fuzz load clean
@@ -21,13 +20,16 @@ key: build
 
 # deps installs the programs the tests run for real: redis-server (started
 # by the tests on free ports), Chromium (browser tests), qpdf and poppler
-# (PDF checks). It only calls apt-get for what is missing.
+# (PDF checks), Node.js (the client's unit tests) and npm (fetches axe-core
+# for the accessibility audit). It only calls apt-get for what is missing.
 deps:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -81,10 +81,10 @@ func TestModuleImports(t *testing.T) {
 func TestNodeUnitTests(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed")
+		t.Fatal("node not found: install Node.js with `apt-get install nodejs` (make test does this)")
 	}
 	if _, err := os.Stat("test"); err != nil {
-		t.Skip("no test directory")
+		t.Fatalf("web/test is missing: %v", err)
 	}
 	cmd := exec.Command(node, "--test", "test/")
 	out, err := cmd.CombinedOutput()
