@@ -109,7 +109,7 @@ export class Facilitation {
     if (v.open && votes && typeof votes.voters === 'number') extra.push(h('p', {}, t('facil.voters', { n: votes.voters })));
     return this.section('facil.voting', h('p', {}, status), ...extra,
       v.open
-        ? h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'vote-close', onclick: () => this.send({ voting: { open: false } }) }, t('facil.closeVoting'))
+        ? h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'vote-close', onclick: () => this.closeVoting() }, t('facil.closeVoting'))
         : h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'vote-open', onclick: () => this.votingDialog(v) }, t('facil.openVoting')));
   }
 
@@ -169,6 +169,14 @@ export class Facilitation {
     [ids[i], ids[j]] = [ids[j], ids[i]];
     this.ctx.editor.setRanks(ids);
     announce(t('rank.moved', { name: goals[i].title, rank: j + 1 }));
+  }
+
+  // Closing a vote on goal areas ranks them by votes at once; the
+  // facilitator can still reorder them afterwards.
+  closeVoting() {
+    const onGoals = (this.client.votes?.kinds || []).includes('goal');
+    this.send({ voting: { open: false } });
+    if (onGoals && this.ctx.editor.goals().length) this.rankByVotes();
   }
 
   rankByVotes() {
