@@ -237,8 +237,10 @@ type busMessage struct {
 }
 
 func (r *room) start(ctx context.Context) {
-	st, changes, err := r.hub.store.Subscribe(ctx, r.id)
+	sctx, cancel := context.WithCancel(ctx)
+	st, changes, err := r.hub.store.Subscribe(sctx, r.id)
 	if err != nil {
+		cancel()
 		r.err = err
 		close(r.ready)
 		return
@@ -255,31 +257,39 @@ func (r *room) start(ctx context.Context) {
 	if bus != nil {
 		go r.listen(ctx, bus)
 	}
-	r.follow(ctx, changes)
+	r.follow(ctx, changes, cancel)
 }
 
 // follow applies the store's feed. If the feed breaks (the room fell too
-// far behind, or the store lost it), the room resubscribes and tells its
-// clients to reconnect with since: they know their seq, the room may not.
-func (r *room) follow(ctx context.Context, changes <-chan *board.Change) {
+// far behind, the store lost it, or it skipped a seq), the room
+// resubscribes and tells its clients to reconnect with since: they know
+// their seq, the room may not.
+func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel context.CancelFunc) {
 	for {
 		for c := range changes {
-			r.apply(c)
+			if !r.apply(c) {
+				break
+			}
 		}
+		cancel()
 		if ctx.Err() != nil {
 			return
 		}
 		var st *board.State
 		var err error
 		for delay := 100 * time.Millisecond; ; delay = min(2*delay, 5*time.Second) {
-			st, changes, err = r.hub.store.Subscribe(ctx, r.id)
+			var sctx context.Context
+			sctx, cancel = context.WithCancel(ctx)
+			st, changes, err = r.hub.store.Subscribe(sctx, r.id)
 			if err == nil || ctx.Err() != nil {
 				break
 			}
+			cancel()
 			r.hub.log.Warn("resubscribe failed", "board", r.id, "err", err)
 			time.Sleep(delay)
 		}
 		if ctx.Err() != nil {
+			cancel()
 			return
 		}
 		r.mu.Lock()
@@ -291,15 +301,18 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change) {
 	}
 }
 
-func (r *room) apply(c *board.Change) {
+// apply fans one change out; it returns false if the feed skipped a seq.
+func (r *room) apply(c *board.Change) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if c.Seq <= r.state.Seq {
+		return true // seen already
+	}
 	if c.Seq != r.state.Seq+1 {
-		// The store promises a gapless feed; anything else is a bug there.
-		if c.Seq > r.state.Seq+1 {
-			r.hub.log.Error("gap in the change feed", "board", r.id, "have", r.state.Seq, "got", c.Seq)
-		}
-		return
+		// The store promises a gapless feed; this is a bug there, and
+		// resubscribing recovers from it.
+		r.hub.log.Error("gap in the change feed", "board", r.id, "have", r.state.Seq, "got", c.Seq)
+		return false
 	}
 	r.state.Apply(c)
 	r.recent = append(r.recent, c)
@@ -326,6 +339,7 @@ func (r *room) apply(c *board.Change) {
 	if c.Type == board.ChangeRemove {
 		r.markGone(c.Removed)
 	}
+	return true
 }
 
 // catchUp returns the changes after since up to the room's seq, or nil and
