@@ -309,20 +309,26 @@ func (s *Server) createBoard(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, board.Errorf(board.EInvalid, "template must be blank, process-map or goal-workshop"))
 		return
 	}
+	s.createFrom(w, r, info, in.Facilitator, func(info board.Info) (*board.State, error) { return board.NewBoard(info, now()) })
+}
+
+// createFrom checks a new board's info, builds its initial state, stores
+// it with a facilitator and answers 201 with what the creator needs.
+func (s *Server) createFrom(w http.ResponseWriter, r *http.Request, info board.Info, fac *newParticipant, build func(board.Info) (*board.State, error)) {
 	if err := s.checkBoardInfo(r.Context(), &info); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := board.NewBoard(info, now())
+	st, err := build(info)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var fac newParticipant
-	if in.Facilitator != nil {
-		fac = *in.Facilitator
+	var f newParticipant
+	if fac != nil {
+		f = *fac
 	}
-	out, err := s.storeNewBoard(r.Context(), st, fac)
+	out, err := s.storeNewBoard(r.Context(), st, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

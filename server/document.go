@@ -79,25 +79,7 @@ func (s *Server) importBoard(w http.ResponseWriter, r *http.Request) {
 	}
 	info := board.Info{ID: newID(), Title: doc.Board.Title, Municipality: doc.Board.Municipality,
 		Strategy: doc.Board.Strategy, Template: doc.Board.Template, CreatedAt: time.Now().UTC()}
-	if err := s.checkBoardInfo(r.Context(), &info); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := buildImported(info, &doc)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var fac newParticipant
-	if in.Facilitator != nil {
-		fac = *in.Facilitator
-	}
-	out, err := s.storeNewBoard(r.Context(), st, fac)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	s.createFrom(w, r, info, in.Facilitator, func(info board.Info) (*board.State, error) { return buildImported(info, &doc) })
 }
 
 // buildImported replays the document's objects as create ops (lanes first,

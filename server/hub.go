@@ -24,36 +24,23 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	def := Limits{MaxMessageBytes: 256 << 10, EditsPerSecond: 30, EditBurst: 60, PresencePerSecond: 60,
-		ConnsPerBoard: 1000, SendQueue: 1024, PingInterval: 20 * time.Second, RecentChanges: 2000, RoomIdle: 30 * time.Second}
-	if l.MaxMessageBytes == 0 {
-		l.MaxMessageBytes = def.MaxMessageBytes
-	}
-	if l.EditsPerSecond == 0 {
-		l.EditsPerSecond = def.EditsPerSecond
-	}
-	if l.EditBurst == 0 {
-		l.EditBurst = def.EditBurst
-	}
-	if l.PresencePerSecond == 0 {
-		l.PresencePerSecond = def.PresencePerSecond
-	}
-	if l.ConnsPerBoard == 0 {
-		l.ConnsPerBoard = def.ConnsPerBoard
-	}
-	if l.SendQueue == 0 {
-		l.SendQueue = def.SendQueue
-	}
-	if l.PingInterval == 0 {
-		l.PingInterval = def.PingInterval
-	}
-	if l.RecentChanges == 0 {
-		l.RecentChanges = def.RecentChanges
-	}
-	if l.RoomIdle == 0 {
-		l.RoomIdle = def.RoomIdle
-	}
+	orDefault(&l.MaxMessageBytes, 256<<10)
+	orDefault(&l.EditsPerSecond, 30)
+	orDefault(&l.EditBurst, 60)
+	orDefault(&l.PresencePerSecond, 60)
+	orDefault(&l.ConnsPerBoard, 1000)
+	orDefault(&l.SendQueue, 1024)
+	orDefault(&l.PingInterval, 20*time.Second)
+	orDefault(&l.RecentChanges, 2000)
+	orDefault(&l.RoomIdle, 30*time.Second)
 	return l
+}
+
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
 
 // Hub keeps one room per board that has connections on this node. A room
