@@ -55,6 +55,12 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 			facilitators = append(facilitators, p.Name)
 		}
 	}
+	if v := st.Settings.Voting; v.Open && v.Hidden {
+		// Any token of the board may download the PDF, and a hidden tally
+		// reaches nobody but facilitators until voting closes.
+		st = st.Clone()
+		st.Votes = map[string]map[string]int{}
+	}
 	date := time.Now()
 	pdf, err := s.render(r.Context(), st, export.Options{Lang: lang, Names: in.Names, Municipality: *m, Strategy: strategy,
 		Facilitator: strings.Join(facilitators, ", "), Date: date})

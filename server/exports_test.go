@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -105,5 +106,57 @@ func TestExportsAttachToStrategy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Any token of a board may download its PDFs, so a PDF made while a vote
+// is open and hidden must not show the tally; after closing, it does.
+func TestExportKeepsHiddenTallyHidden(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext not found: install poppler-utils (make test does this)")
+	}
+	n := boltNode(t)
+	b := newBoard(t, n, "goal-workshop")
+	ctx := ctxT(t)
+	fac := dial(t, n, b.ID, b.FacilitatorToken)
+	j := join(t, n, b.JoinCode, "Ulla", "politician")
+	ulla := dial(t, n, b.ID, j.Token)
+	if _, err := fac.Settings(ctx, map[string]any{"voting": map[string]any{"open": true, "dots": 3, "kinds": []string{"goal"}, "hidden": true}}); err != nil {
+		t.Fatal(err)
+	}
+	target := goals(fac)[0]
+	for range 3 {
+		if _, err := ulla.Vote(ctx, target, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func() string {
+		var e board.Export
+		if err := n.api.Do(ctx, "POST", "/api/boards/"+b.ID+"/exports", b.FacilitatorToken, nil, &e); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", n.URL()+"/api/exports/"+e.ID+"/pdf", nil)
+		req.Header.Set("Authorization", "Bearer "+j.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		cmd := exec.Command("pdftotext", "-", "-")
+		cmd.Stdin = resp.Body
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	if s := text(); strings.Contains(s, "3 röster") {
+		t.Fatal("a PDF made during a hidden vote shows the tally")
+	}
+	if _, err := fac.Settings(ctx, map[string]any{"voting": map[string]any{"open": false}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := text(); !strings.Contains(s, "3 röster") {
+		t.Fatalf("the PDF after the vote lacks the tally:\n%s", s)
 	}
 }

@@ -412,3 +412,30 @@ func waitFor(t testing.TB, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A peer that stops answering pings is dropped, and a board takes only so
+// many connections.
+func TestWSDeadPeerAndConnectionLimit(t *testing.T) {
+	n := startNode(t, openBolt(t), nil, server.Limits{PingInterval: 200 * time.Millisecond, ConnsPerBoard: 2})
+	b := newBoard(t, n, "blank")
+	ctx := ctxT(t)
+	// A raw socket that never reads never answers a ping.
+	dead, _, err := websocket.Dial(ctx, strings.Replace(n.URL(), "http", "ws", 1)+"/api/boards/"+b.ID+"/ws?token="+b.FacilitatorToken, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.CloseNow()
+	waitFor(t, func() bool { return metric(t, n, `processkarta_ws_closed_total{reason="dead"}`) >= 1 })
+	waitFor(t, func() bool { return metric(t, n, "processkarta_ws_connections") == 0 })
+
+	c1 := dial(t, n, b.ID, b.FacilitatorToken)
+	_ = dial(t, n, b.ID, b.FacilitatorToken)
+	if e, ok := dialErr(t, n, b.ID, b.FacilitatorToken, nil).(*client.Error); !ok || e.Code != "closed_4403" {
+		t.Fatalf("third connection: %v", e)
+	}
+	// The live ones answer pings and stay.
+	time.Sleep(600 * time.Millisecond)
+	if _, err := c1.Ops(ctx, note("lever", 1, 1)); err != nil {
+		t.Fatalf("a live connection was dropped: %v", err)
+	}
+}
