@@ -217,7 +217,9 @@ func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Part
 	st := room.state
 	var missed []*board.Change
 	full := true
-	if hasSince {
+	// Seq 0 is the board as created, template objects and all, which no
+	// change holds: only a full welcome gives it.
+	if hasSince && since > 0 {
 		var ok bool
 		missed, ok = room.catchUp(ctx, since)
 		// A catch-up longer than the send queue would drop the client

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -192,6 +193,29 @@ func TestWSCatchUp(t *testing.T) {
 	mu.Unlock()
 	if !full || reader.Seq() != last {
 		t.Fatalf("want a full welcome at seq %d, got seq %d", last, reader.Seq())
+	}
+}
+
+// since=0 still gets the template's objects, which no change holds.
+func TestWSSinceZeroIsFull(t *testing.T) {
+	n := boltNode(t)
+	b := newBoard(t, n, "process-map")
+	ctx := ctxT(t)
+	ws, _, err := websocket.Dial(ctx, strings.Replace(n.URL(), "http", "ws", 1)+"/api/boards/"+b.ID+"/ws?since=0&token="+b.FacilitatorToken, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	_, raw, err := ws.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w client.Message
+	if err := json.Unmarshal(raw, &w); err != nil || w.Type != "welcome" {
+		t.Fatalf("first message: %s", raw)
+	}
+	if len(w.Objects) != 7 {
+		t.Fatalf("welcome after since=0 has %d objects, want the template's 7", len(w.Objects))
 	}
 }
 
