@@ -21,7 +21,6 @@ type conn struct {
 	room *room
 	ws   *websocket.Conn
 	pid  string
-	role string // guarded by room.mu
 
 	queue     [][]byte // guarded by qmu; grows on demand up to SendQueue
 	qmu       sync.Mutex
@@ -197,7 +196,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 		ws.Close(closeForbidden, "too many connections on this board")
 		return
 	}
-	c.pid, c.role = p.ID, p.Role
+	c.pid = p.ID
 	s.welcome(ctx, room, c, p, hasSince, since)
 	room.addConn(c)
 	room.mu.Unlock()

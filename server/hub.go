@@ -308,16 +308,9 @@ func (r *room) apply(c *board.Change) bool {
 	}
 	f := newFanout(r.state, c)
 	for conn := range r.conns {
-		switch c.Type {
-		case board.ChangeRemove:
-			if conn.pid == c.Removed {
-				conn.kill(closeUnauthorized, "removed from the board")
-				continue
-			}
-		case board.ChangeParticipant:
-			if conn.pid == c.Participant.ID {
-				conn.role = c.Participant.Role
-			}
+		if c.Type == board.ChangeRemove && conn.pid == c.Removed {
+			conn.kill(closeUnauthorized, "removed from the board")
+			continue
 		}
 		for _, m := range f.messages(conn, c.Conn == conn.id) {
 			conn.enqueue(m)
