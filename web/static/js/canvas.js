@@ -268,6 +268,10 @@ export class Canvas extends EventTarget {
   }
 
   draw() {
+    // Moving an element in the DOM (stacking order, another layer) drops its
+    // focus; give it back afterwards.
+    const active = document.activeElement;
+    const keep = active && active !== this.svg && this.svg.contains(active) ? active : null;
     const objs = this.effMap();
     const votes = this.client.votes;
     this.votable = new Set(votes && (votes.open || votes.tallies) ? votes.kinds || [] : []);
@@ -296,6 +300,7 @@ export class Canvas extends EventTarget {
     for (const [id, el] of this.els) {
       if (!seen.has(id)) { el.remove(); this.els.delete(id); }
     }
+    if (keep && keep.isConnected && document.activeElement !== keep) keep.focus({ preventScroll: true });
     this.dirtyAll = false;
     this.dirtyKinds.clear();
     this.renderOverlay();
@@ -332,7 +337,9 @@ export class Canvas extends EventTarget {
     } else if (el.parentNode !== layer) layer.append(el);
     const inner = el._inner;
     el._obj = o;
-    clear(el);
+    // The focusable inner element stays in the document: taking it out
+    // would drop the keyboard focus on every redraw of the focused object.
+    for (const c of [...el.childNodes]) if (c !== inner) c.remove();
     clear(inner);
     inner.setAttribute('aria-label', this.label(o));
     inner.classList.toggle('votable', this.votable.has(o.kind));
@@ -341,10 +348,11 @@ export class Canvas extends EventTarget {
     if (fn) fn.call(this, el, o, extra);
     const texts = [];
     for (const c of [...el.childNodes]) {
+      if (c === inner) continue;
       if (c.tagName === 'text') texts.push(c);
       else inner.append(c);
     }
-    el.prepend(inner);
+    if (el.firstChild !== inner) el.prepend(inner);
     for (const tx of texts) el.append(tx);
   }
 
@@ -408,7 +416,8 @@ export class Canvas extends EventTarget {
     if (o.target) rest.push(`${t('goal.target')}: ${o.target}`);
     if (o.indicator) rest.push(`${t('goal.indicator')}: ${o.indicator}`);
     if (o.owner) rest.push(`${t('goal.owner')}: ${o.owner}`);
-    const top = 8 + title.length * 22 + 6;
+    // Below the rank badge, which the details would otherwise run into.
+    const top = Math.max(8 + title.length * 22 + 6, o.rank !== undefined ? 48 : 0);
     const maxLines = Math.max(0, Math.floor((b.h - top - 6) / 17));
     if (rest.length && maxLines) {
       el.append(textBlock(wrapText(rest.join('\n'), b.w - 24, 13, maxLines), 12, top - 13 + 4, 13, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
@@ -826,7 +835,10 @@ export class Canvas extends EventTarget {
 
   /** Double-click: edit an object's text; on a lane's band add a step there; on empty canvas add a note. */
   onDblClick(e) {
-    const h = this.hit(e);
+    // The svg captures the pointer on pointerdown, so the browser sends the
+    // dblclick to the svg itself: find what lies under the pointer instead.
+    const under = document.elementFromPoint(e.clientX, e.clientY);
+    const h = this.hit(under && this.svg.contains(under) ? { target: under } : e);
     if (h.id) { this.startEdit(h.id); return; }
     if (h.handle || h.vote || !this.client.canEdit()) return;
     const w = this.toWorld(e.clientX, e.clientY);
