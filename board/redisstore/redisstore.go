@@ -903,16 +903,22 @@ func (s *Store) Subscribe(ctx context.Context, boardID string) (*board.State, <-
 // script call that fails if another node changed the board meanwhile; then
 // it catches up and prepares again.
 func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.State) (*board.Change, error)) (*board.Change, error) {
-	ctx, cancel, err := s.op(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
 	b := s.live.Acquire(boardID)
 	defer s.live.Release(b)
 	d := &b.Data
 	d.commitMu.Lock()
 	defer d.commitMu.Unlock()
+	// The timeout that tells an unreachable Redis starts only now: waiting
+	// behind this node's other commits to the board is not Redis' fault,
+	// and a burst of votes queues up here. The caller's deadline still holds.
+	if err := ctx.Err(); err != nil {
+		return nil, board.Errorf(board.EUnavailable, "gave up waiting for the board: %v", err)
+	}
+	ctx, cancel, err := s.op(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
 	if !b.Loaded() {
 		if err := s.sync(ctx, b); err != nil {
 			return nil, err
