@@ -198,6 +198,10 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 	}
 	c.pid = p.ID
 	s.welcome(ctx, room, c, p, hasSince, since)
+	// A newcomer sees where everyone already is, not only who moves next.
+	if peers := room.currentPeers(); len(peers) > 0 {
+		c.enqueue(encode(presenceMsg{Type: "presence", Peers: peers}))
+	}
 	room.addConn(c)
 	room.mu.Unlock()
 

@@ -404,6 +404,18 @@ func (r *room) markGone(pid string) {
 	}
 }
 
+// currentPeers is the presence of everyone who shows a cursor, a
+// selection or an edit. r.mu is held.
+func (r *room) currentPeers() []*peer {
+	var out []*peer
+	for _, p := range r.peers {
+		if !p.Gone && (p.Cursor != nil || len(p.Selection) > 0 || p.Editing != nil) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // onlineSet is who is online on any node. r.mu is held.
 func (r *room) onlineSet() map[string]bool {
 	on := map[string]bool{}

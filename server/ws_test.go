@@ -413,6 +413,30 @@ func TestWSPresenceCoalescedAndOnline(t *testing.T) {
 	if lastX < 40 {
 		t.Fatalf("last cursor x %v: the latest position was not delivered", lastX)
 	}
+	// Someone arriving now sees Dan's cursor at once, though Dan is still.
+	seen := make(chan float64, 1)
+	late, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: func(m *client.Message) {
+		for _, p := range m.Peers {
+			if p.Participant == j.Participant.ID && p.Cursor != nil {
+				select {
+				case seen <- p.Cursor.X:
+				default:
+				}
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Drop()
+	select {
+	case x := <-seen:
+		if x != lastX {
+			t.Fatalf("newcomer saw Dan's cursor at %v, want %v", x, lastX)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a newcomer got no presence of the people already there")
+	}
 	dan.Drop()
 	waitFor(t, func() bool { return !online(watcher, j.Participant.ID) })
 }
