@@ -447,6 +447,7 @@ func (s *Server) rotateJoinCode(w http.ResponseWriter, r *http.Request, st *boar
 	for range 5 {
 		code := board.NewJoinCode()
 		if err = s.store.SetJoinCode(r.Context(), st.Info.ID, code); err == nil {
+			s.hub.joinCodeChanged(r.Context(), st.Info.ID, code)
 			writeJSON(w, http.StatusOK, map[string]string{"joinCode": code})
 			return
 		}

@@ -128,6 +128,16 @@ func (h *Hub) drop(r *room) {
 	}
 }
 
+// joinCodeChanged tells every node's facilitators of a board's new join
+// code. Presence is best effort; a facilitator who misses it sees the new
+// code at the next reconnect.
+func (h *Hub) joinCodeChanged(ctx context.Context, boardID, code string) {
+	b, err := json.Marshal(busMessage{Node: h.node, JoinCode: code})
+	if err == nil {
+		_ = h.presence.Publish(ctx, boardID, b)
+	}
+}
+
 // online returns who is online on a board as this node knows it.
 func (h *Hub) online(boardID string) map[string]bool {
 	h.mu.Lock()
@@ -221,6 +231,9 @@ type busMessage struct {
 	Peers  []*peer  `json:"peers,omitempty"`
 	Online []string `json:"online"`
 	Bye    bool     `json:"bye,omitempty"`
+	// JoinCode, when set, is a board's new join code: every node tells
+	// its facilitators.
+	JoinCode string `json:"joinCode,omitempty"`
 }
 
 func (r *room) start(ctx context.Context) {
@@ -552,7 +565,14 @@ func (r *room) heartbeat(ctx context.Context) {
 func (r *room) listen(ctx context.Context, bus <-chan []byte) {
 	for b := range bus {
 		var m busMessage
-		if json.Unmarshal(b, &m) != nil || m.Node == r.hub.node || m.Node == "" {
+		if json.Unmarshal(b, &m) != nil {
+			continue
+		}
+		if m.JoinCode != "" {
+			r.announceJoinCode(m.JoinCode)
+			continue
+		}
+		if m.Node == r.hub.node || m.Node == "" {
 			continue
 		}
 		r.mu.Lock()
@@ -586,6 +606,19 @@ func (r *room) listen(ctx context.Context, bus <-chan []byte) {
 		}
 		r.scheduleFlush()
 		r.mu.Unlock()
+	}
+}
+
+// announceJoinCode tells this node's facilitators of a rotated join code.
+func (r *room) announceJoinCode(code string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.state.Info.JoinCode = code
+	msg := encode(joinCodeMsg{Type: "joincode", JoinCode: code})
+	for c := range r.conns {
+		if p := r.state.Participants[c.pid]; p != nil && p.Role == board.RoleFacilitator {
+			c.enqueue(msg)
+		}
 	}
 }
 

@@ -178,6 +178,11 @@ type presenceMsg struct {
 	Peers []*peer `json:"peers"`
 }
 
+type joinCodeMsg struct {
+	Type     string `json:"type"`
+	JoinCode string `json:"joinCode"`
+}
+
 type errorMsg struct {
 	Type    string `json:"type"`
 	Code    string `json:"code"`

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -153,5 +154,39 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 		if st.Objects[id] == nil {
 			t.Fatalf("acknowledged note %s not in Redis after restart", id)
 		}
+	}
+}
+
+// A rotated join code reaches the facilitators on every node, and no one
+// else.
+func TestJoinCodeRotationReachesFacilitators(t *testing.T) {
+	rs := redistest.Start(t)
+	nodes, _ := redisNodes(t, rs, 2)
+	b := newBoard(t, nodes[0], "blank")
+	j := join(t, nodes[0], b.JoinCode, "Pia", "official")
+	var mu sync.Mutex
+	leaked := false
+	pia, err := client.Dial(ctxT(t), nodes[0].URL(), b.ID, j.Token, &client.Options{OnMessage: func(m *client.Message) {
+		if m.Type == "joincode" {
+			mu.Lock()
+			leaked = true
+			mu.Unlock()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pia.Drop()
+	fac := dial(t, nodes[1], b.ID, b.FacilitatorToken)
+	var out struct{ JoinCode string }
+	if err := nodes[0].api.Do(ctxT(t), "POST", "/api/boards/"+b.ID+"/join-code", b.FacilitatorToken, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return fac.Info().JoinCode == out.JoinCode })
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if leaked {
+		t.Fatal("a participant was sent the join code")
 	}
 }

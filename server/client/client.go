@@ -43,6 +43,7 @@ type Message struct {
 	Votes        *board.VotesView  `json:"votes"`
 	Participants []Participant     `json:"participants"`
 	Peers        []Peer            `json:"peers"`
+	JoinCode     string            `json:"joinCode"` // joincode: a facilitator's new join code
 }
 
 // BoardInfo is the board part of a welcome.
@@ -292,6 +293,8 @@ func (c *Client) handle(m *Message) {
 		if m.Seq == 0 || c.step(m.Seq) {
 			c.participants = m.Participants
 		}
+	case "joincode":
+		c.info.JoinCode = m.JoinCode
 	}
 }
 
