@@ -235,6 +235,9 @@ export class BoardClient extends EventTarget {
       case 'votes': this.onVotes(m); break;
       case 'participants': this.onParticipants(m); break;
       case 'presence': this.onPresence(m); break;
+      // A facilitator's join code was rotated (maybe by another facilitator);
+      // the panels re-render on settings.
+      case 'joincode': if (this.board) this.board.joinCode = m.joinCode; this.emitSettings(); break;
       case 'error': this.emit('servererror', { code: m.code, message: m.message }); break;
       default:
     }
