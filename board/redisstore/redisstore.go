@@ -370,20 +370,7 @@ func (s *Store) CreateMunicipality(ctx context.Context, m *board.Municipality) e
 
 // Municipality returns one municipality by code.
 func (s *Store) Municipality(ctx context.Context, code string) (*board.Municipality, error) {
-	ctx, cancel, err := s.op(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
-	b, err := s.rdb.HGet(ctx, kMunis, code).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, board.Errorf(board.ENotFound, "no municipality %s", code)
-	}
-	if err != nil {
-		return nil, wrap(err)
-	}
-	m := &board.Municipality{}
-	return m, wrap(json.Unmarshal(b, m))
+	return hgetJSON[board.Municipality](ctx, s, kMunis, code, "municipality")
 }
 
 // Municipalities returns all municipalities ordered by code.
@@ -434,20 +421,7 @@ func (s *Store) CreateStrategy(ctx context.Context, st *board.Strategy) error {
 
 // Strategy returns one strategy by id.
 func (s *Store) Strategy(ctx context.Context, id string) (*board.Strategy, error) {
-	ctx, cancel, err := s.op(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
-	b, err := s.rdb.HGet(ctx, kStrategies, id).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, board.Errorf(board.ENotFound, "no strategy %s", id)
-	}
-	if err != nil {
-		return nil, wrap(err)
-	}
-	st := &board.Strategy{}
-	return st, wrap(json.Unmarshal(b, st))
+	return hgetJSON[board.Strategy](ctx, s, kStrategies, id, "strategy")
 }
 
 // Strategies returns a municipality's strategies in creation order.
@@ -1121,20 +1095,7 @@ func (s *Store) SaveExport(ctx context.Context, e *board.Export, pdf []byte) err
 
 // Export returns an export's metadata.
 func (s *Store) Export(ctx context.Context, id string) (*board.Export, error) {
-	ctx, cancel, err := s.op(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
-	b, err := s.rdb.HGet(ctx, kExports, id).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, board.Errorf(board.ENotFound, "no export %s", id)
-	}
-	if err != nil {
-		return nil, wrap(err)
-	}
-	e := &board.Export{}
-	return e, wrap(json.Unmarshal(b, e))
+	return hgetJSON[board.Export](ctx, s, kExports, id, "export")
 }
 
 // ExportPDF returns an export's PDF bytes.
@@ -1350,3 +1311,22 @@ func (s *Store) janitor() {
 }
 
 var _ board.Store = (*Store)(nil)
+
+// hgetJSON reads one JSON record from a hash; what names it in the
+// not_found error.
+func hgetJSON[T any](ctx context.Context, s *Store, key, field, what string) (*T, error) {
+	ctx, cancel, err := s.op(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	b, err := s.rdb.HGet(ctx, key, field).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, board.Errorf(board.ENotFound, "no %s %s", what, field)
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	v := new(T)
+	return v, wrap(json.Unmarshal(b, v))
+}
