@@ -2,7 +2,7 @@
 // outline, the side panel (properties, people, results, facilitation), the
 // header (phase, timer, dots, connection) and the keyboard shortcuts.
 import { t, applyI18n, initLangSwitch, onLang } from './i18n.js';
-import { $, h, s, clear, store, tokenKey, announce, toast, clock } from './util.js';
+import { $, h, s, clear, store, tokenKey, announce, toast, clock, timerLeft } from './util.js';
 import { BoardClient } from './realtime.js';
 import { Editor } from './editor.js';
 import { Canvas } from './canvas.js';
@@ -374,9 +374,9 @@ function main() {
     const st = client.settings;
     const el = $('#timer');
     const end = st?.timer?.endsAt ?? null;
-    if (end === null || end === undefined) { el.hidden = true; timerEnd = null; return; }
+    const left = timerLeft(st?.timer, client.serverNow());
+    if (left === null) { el.hidden = true; timerEnd = null; return; }
     if (end !== timerEnd) { timerEnd = end; timerAnnounced = null; }
-    const left = (end - client.serverNow()) / 1000;
     el.hidden = false;
     el.classList.toggle('timer-done', left <= 0);
     el.classList.toggle('timer-soon', left > 0 && left <= 30);

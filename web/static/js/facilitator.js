@@ -1,7 +1,7 @@
 // Facilitation panel (facilitators only): phase stepper, timer, lock,
 // voting, summon, join code, PDF export and goal ranking. Results: the
 // tallies as bars per object, split by position (everyone, when revealed).
-import { h, clear, announce, toast, clock, saveBlob, dispositionName } from './util.js';
+import { h, clear, announce, toast, timerText, saveBlob, dispositionName } from './util.js';
 import { t, getLang } from './i18n.js';
 import { api, showError, ApiError } from './api.js';
 import { phaseName, positionName, kindName, POSITIONS, TEMPLATE_PHASES } from './labels.js';
@@ -86,8 +86,8 @@ export class Facilitation {
   tick() {
     if (!this.timerText || this.el.hidden) return;
     const st = this.client.settings;
-    const end = st?.timer?.endsAt;
-    this.timerText.textContent = end ? (end > this.client.serverNow() ? clock((end - this.client.serverNow()) / 1000) : t('timer.done')) : t('facil.timerOff');
+    const text = timerText(st?.timer, this.client.serverNow());
+    this.timerText.textContent = text === null ? t('facil.timerOff') : text || t('timer.done');
   }
 
   lockSection(st) {

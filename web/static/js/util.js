@@ -150,6 +150,28 @@ export function colorFor(text) {
   return PEOPLE_COLORS[(hsh >>> 0) % PEOPLE_COLORS.length];
 }
 
+/**
+ * Seconds left on a timer ({endsAt, seconds}) at the server time now (ms),
+ * or null when no timer runs. It never exceeds the timer's length: our
+ * estimate of the server clock runs behind by the latency of the welcome,
+ * which would otherwise show 5:01 on a 5-minute timer.
+ */
+export function timerLeft(timer, now) {
+  if (!timer || timer.endsAt === null || timer.endsAt === undefined) return null;
+  let left = (timer.endsAt - now) / 1000;
+  if (!Number.isFinite(left)) return null;
+  const len = Number(timer.seconds);
+  if (len > 0) left = Math.min(left, len);
+  return Math.max(0, left);
+}
+
+/** A running timer as shown (m:ss, whole seconds rounded up), '' when it has run out, null without a timer. */
+export function timerText(timer, now) {
+  const left = timerLeft(timer, now);
+  if (left === null) return null;
+  return left > 0 ? clock(left) : '';
+}
+
 /** Formats seconds as m:ss (or h:mm:ss). */
 export function clock(sec) {
   sec = Math.max(0, Math.ceil(sec));
