@@ -55,7 +55,7 @@ func TestFacilitation(t *testing.T) {
 	f.waitFor("on the board page", `location.pathname.startsWith('/b/')`, 10*time.Second)
 	f.waitOnline()
 	f.waitFor("the facilitator's panel", `!document.querySelector('#panel').hidden && !!document.querySelector('#tab-facil')`, 5*time.Second)
-	// The panel is rebuilt when the participants list says we are online.
+	// The panel is rendered again when the participants list says we are online.
 	f.waitFor("shown as online", `!!processkarta.client.participants.find((p) => p.id === processkarta.client.me?.id)?.online`, 5*time.Second)
 	settle(f)
 	f.click("#tab-facil")
@@ -79,8 +79,7 @@ func TestFacilitation(t *testing.T) {
 		t.Fatalf("goal areas on the board: %v", goals)
 	}
 
-	// The panel is redrawn when someone comes online; let that settle so
-	// that no click lands on a button that is being replaced.
+	// Everyone is there before the facilitator starts.
 	f.waitFor("everyone online", `processkarta.client.participants.filter((p) => p.online).length === 3`, 5*time.Second)
 
 	// --- Timer: 5 minutes, the same on every screen.
@@ -189,8 +188,7 @@ func TestFacilitation(t *testing.T) {
 	}
 	want := []string{renewable, efficiency, transport}
 	for _, who := range all {
-		// The panel is rebuilt on every settings and votes message; click
-		// once the closing has arrived, so that the click lands.
+		// The results tab appears once the closing has arrived.
 		who.waitFor("the vote closed", `!processkarta.client.votes.open && !!processkarta.client.votes.tallies && processkarta.client.pending.length === 0`, 2*time.Second)
 		who.waitFor("the results tab", `!!document.querySelector('#tab-results')`, 2*time.Second)
 		settle(who)

@@ -33,6 +33,7 @@ type testServer struct {
 	dir  string // the bolt store's directory
 	api  *client.API
 	net  *netCut
+	cfg  []func(*server.Config) // changes to the default configuration
 
 	mu    sync.Mutex
 	store *boltstore.Store
@@ -41,15 +42,16 @@ type testServer struct {
 	serve chan struct{} // closed when Serve returns
 }
 
-// startServer starts a server on a free loopback port and a fresh store;
-// it is stopped when the test ends.
-func startServer(t testing.TB) *testServer {
+// startServer starts a server on a free loopback port and a fresh store,
+// configured as the binary is by default except for what cfg changes; it is
+// stopped when the test ends.
+func startServer(t testing.TB, cfg ...func(*server.Config)) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{t: t, addr: ln.Addr().String(), dir: t.TempDir(), net: newNetCut()}
+	s := &testServer{t: t, addr: ln.Addr().String(), dir: t.TempDir(), net: newNetCut(), cfg: cfg}
 	s.api = &client.API{Base: s.URL(), Key: organizerKey}
 	s.startOn(ln)
 	t.Cleanup(s.stop)
@@ -70,7 +72,11 @@ func (s *testServer) startOn(ln net.Listener) {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testLog{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv := server.New(store, server.Config{OrganizerKey: organizerKey, Logger: log})
+	cfg := server.Config{OrganizerKey: organizerKey, Logger: log}
+	for _, f := range s.cfg {
+		f(&cfg)
+	}
+	srv := server.New(store, cfg)
 	hs := &http.Server{
 		Handler:           s.net.wrap(srv),
 		ReadHeaderTimeout: 10 * time.Second,

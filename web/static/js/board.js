@@ -12,6 +12,7 @@ import { People } from './people.js';
 import { Facilitation, Results } from './facilitator.js';
 import { Outline } from './outline.js';
 import { phaseName } from './labels.js';
+import { patch, RenderQueue } from './morph.js';
 
 const boardId = decodeURIComponent((location.pathname.match(/^\/b\/([^/]+)/) || [])[1] || '');
 const token = boardId ? store.get(tokenKey(boardId)) : null;
@@ -263,32 +264,43 @@ function main() {
   ];
   const views = new Map();
   let activeTab = store.get('processkarta.tab') || 'inspect';
+  // Messages (settings, votes, participants, changes) ask for the panel to
+  // be rendered through this queue: once per animation frame at most, and
+  // not while a pointer is down in the panel, so that a click is never lost
+  // because its button changed between mousedown and mouseup. The tabs and
+  // the views are patched in place (morph.js): the focus, what is being
+  // typed and the scroll position stay, and identical content changes
+  // nothing.
+  const panelQueue = new RenderQueue(panel, buildTabs);
+  ctx.requestPanel = () => { if (!panel.hidden) panelQueue.request(); };
   function buildTabs() {
-    const list = $('#panel-tabs');
-    clear(list);
+    if (panel.hidden) return;
     const visible = tabs.filter((tb) => !tb.when || tb.when());
     if (!visible.find((tb) => tb.id === activeTab)) activeTab = visible[0].id;
-    for (const tb of visible) {
+    patch($('#panel-tabs'), visible.map((tb) => {
       const sel = tb.id === activeTab;
-      list.append(h('button', {
+      return h('button', {
         type: 'button', role: 'tab', id: `tab-${tb.id}`, 'aria-selected': String(sel), 'aria-controls': `tabpanel-${tb.id}`,
         tabindex: sel ? 0 : -1, onclick: () => selectTab(tb.id), 'data-tab': tb.id,
-      }, t(`panel.${tb.id}`)));
-    }
+      }, t(`panel.${tb.id}`));
+    }));
     const body = $('#panel-body');
     for (const tb of tabs) {
       let v = views.get(tb.id);
       const show = visible.includes(tb) && tb.id === activeTab;
       if (!v && show) {
-        const el = h('div', { role: 'tabpanel', id: `tabpanel-${tb.id}`, 'aria-labelledby': `tab-${tb.id}`, class: 'tabpanel' });
+        const el = h('div', { role: 'tabpanel', id: `tabpanel-${tb.id}`, 'aria-labelledby': `tab-${tb.id}`, class: 'tabpanel', tabindex: -1 });
         body.append(el);
         v = { el, view: tb.make(el) };
         views.set(tb.id, v);
       }
-      if (v) { v.el.hidden = !show; if (show) v.view.render(); }
+      if (v) {
+        if (v.el.hidden !== !show) v.el.hidden = !show;
+        if (show) v.view.render();
+      }
     }
   }
-  function selectTab(id) { activeTab = id; store.set('processkarta.tab', id); buildTabs(); $(`#tab-${id}`)?.focus(); }
+  function selectTab(id) { activeTab = id; store.set('processkarta.tab', id); panelQueue.now(); $(`#tab-${id}`)?.focus(); }
   $('#panel-tabs').addEventListener('keydown', (e) => {
     const btns = [...$('#panel-tabs').querySelectorAll('[role=tab]')];
     const i = btns.indexOf(document.activeElement);
@@ -305,7 +317,7 @@ function main() {
     document.body.classList.toggle('panel-open', open);
     $('#btn-panel').setAttribute('aria-expanded', String(open));
     store.set('processkarta.panel', open ? '1' : '0');
-    if (open) buildTabs();
+    if (open) panelQueue.now();
   }
   $('#btn-panel').addEventListener('click', () => { setPanel(panel.hidden); if (!panel.hidden) $('#panel-tabs [aria-selected=true]')?.focus(); });
   $('#panel-close').addEventListener('click', () => { setPanel(false); $('#btn-panel').focus(); });
@@ -418,7 +430,7 @@ function main() {
   client.addEventListener('welcome', () => {
     renderHeader();
     buildToolbar();
-    if (panel.hidden === false) buildTabs();
+    ctx.requestPanel();
     if (!fitted) { fitted = true; requestAnimationFrame(() => canvas.fit(0.5)); }
   });
   client.addEventListener('settings', () => {
@@ -428,7 +440,7 @@ function main() {
     prevPhase = st.phase;
     renderHeader();
     followFocus();
-    if (!panel.hidden) buildTabs();
+    ctx.requestPanel();
   });
   client.addEventListener('votes', () => {
     const v = client.votes;
@@ -436,7 +448,7 @@ function main() {
     prevVoteOpen = v ? v.open : null;
     renderDots();
     renderBanner();
-    if (!panel.hidden) buildTabs();
+    ctx.requestPanel();
   });
   client.addEventListener('participants', () => {
     if (client.me && prevRole !== null && client.me.role !== prevRole) {
@@ -445,8 +457,10 @@ function main() {
     }
     prevRole = client.me?.role ?? null;
     renderHeader();
-    if (!panel.hidden) buildTabs();
+    ctx.requestPanel();
   });
+  // Results and the goals in the facilitation panel show objects' texts.
+  client.addEventListener('change', () => { if (activeTab === 'results' || activeTab === 'facil') ctx.requestPanel(); });
   client.addEventListener('reject', (e) => {
     const { code, message, type } = e.detail;
     const ours = t(`reject.${code}`);
@@ -470,7 +484,7 @@ function main() {
     buildToolbar();
     renderHeader();
     canvas.invalidate(null);
-    if (!panel.hidden) buildTabs();
+    ctx.requestPanel();
     outline.render();
   });
 

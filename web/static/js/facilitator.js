@@ -1,12 +1,13 @@
 // Facilitation panel (facilitators only): phase stepper, timer, lock,
 // voting, summon, join code, PDF export and goal ranking. Results: the
 // tallies as bars per object, split by position (everyone, when revealed).
-import { h, clear, announce, toast, timerText, saveBlob, dispositionName } from './util.js';
+import { h, announce, toast, timerText, saveBlob, dispositionName } from './util.js';
 import { t, getLang } from './i18n.js';
 import { api, showError, ApiError } from './api.js';
 import { phaseName, positionName, kindName, POSITIONS, TEMPLATE_PHASES } from './labels.js';
 import { textOf, bounds, center } from './model.js';
 import { showProjector } from './projector.js';
+import { patch } from './morph.js';
 
 export const POSITION_COLORS = { politician: '#7e22ce', manager: '#c2410c', official: '#1d4ed8', other: '#4b5563' };
 const VOTE_KINDS = ['note', 'step', 'decision', 'event', 'goal', 'frame'];
@@ -16,27 +17,23 @@ export class Facilitation {
     this.el = el;
     this.ctx = ctx;
     this.client = ctx.client;
-    this.exportLink = null;
+    this.exporting = false;
+    this.exportStatus = '';
+    this.exportLink = null; // {url, name} of the last PDF
     setInterval(() => this.tick(), 500);
   }
 
+  // The whole panel is rendered anew and patched into the page in place
+  // (morph.js): handlers must not hold on to elements they render, which
+  // may never reach the page, but find them from the event.
   render() {
     if (this.el.hidden) return;
     const c = this.client;
     const st = c.settings;
     if (!st) return;
-    const a = document.activeElement;
-    const keep = this.el.contains(a) ? a.dataset.key : null;
-    const keepValue = keep && a.tagName === 'INPUT' ? a.value : null;
-    clear(this.el);
-    this.el.append(h('h2', { class: 'panel-title' }, t('facil.title')));
-    this.el.append(this.phaseSection(st), this.timerSection(st), this.lockSection(st), this.votingSection(st),
+    patch(this.el, h('h2', { class: 'panel-title' }, t('facil.title')),
+      this.phaseSection(st), this.timerSection(st), this.lockSection(st), this.votingSection(st),
       this.goalsSection(), this.summonSection(), this.codeSection(), this.exportSection());
-    if (keep) {
-      const el = this.el.querySelector(`[data-key="${keep}"]`);
-      if (el && keepValue !== null) el.value = keepValue;
-      el?.focus();
-    }
   }
 
   section(title, ...children) {
@@ -65,7 +62,7 @@ export class Facilitation {
 
   timerSection(st) {
     const running = st.timer && st.timer.endsAt && st.timer.endsAt > this.client.serverNow();
-    this.timerText = h('p', { class: 'timer-big', 'aria-live': 'off' }, '');
+    const timerText = h('p', { class: 'timer-big', 'aria-live': 'off' }, this.timerShown());
     const presets = h('div', { class: 'row wrap' }, [3, 5, 10, 15].map((m) => h('button', {
       type: 'button', class: 'btn', 'data-key': `timer-${m}`,
       onclick: () => this.send({ timer: { seconds: m * 60, start: true } }, t('facil.timerStarted', { min: m })),
@@ -74,20 +71,24 @@ export class Facilitation {
     const custom = h('input', { id: customId, type: 'number', min: 1, max: 1440, step: 1, value: 7, inputmode: 'numeric', class: 'input-short', 'data-key': 'timer-custom-min' });
     const form = h('form', { class: 'row', onsubmit: (e) => {
       e.preventDefault();
-      const m = Number(custom.value);
+      const m = Number(e.currentTarget.querySelector('[data-key="timer-custom-min"]').value);
       if (!(m > 0 && m <= 1440)) { toast(t('facil.timerInvalid'), 'error'); return; }
       this.send({ timer: { seconds: Math.round(m * 60), start: true } }, t('facil.timerStarted', { min: m }));
     } }, h('label', { for: customId }, t('facil.customMinutes')), custom, h('button', { type: 'submit', class: 'btn', 'data-key': 'timer-custom-go' }, t('facil.start')));
     const stop = h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'timer-stop', disabled: !running, onclick: () => this.send({ timer: { endsAt: null } }, t('facil.timerStopped')) }, t('facil.stop'));
-    this.tick();
-    return this.section('facil.timer', this.timerText, presets, form, stop);
+    return this.section('facil.timer', timerText, presets, form, stop);
+  }
+
+  timerShown() {
+    const text = timerText(this.client.settings?.timer, this.client.serverNow());
+    return text === null ? t('facil.timerOff') : text || t('timer.done');
   }
 
   tick() {
-    if (!this.timerText || this.el.hidden) return;
-    const st = this.client.settings;
-    const text = timerText(st?.timer, this.client.serverNow());
-    this.timerText.textContent = text === null ? t('facil.timerOff') : text || t('timer.done');
+    if (this.el.hidden) return;
+    const el = this.el.querySelector('.timer-big');
+    const text = this.timerShown();
+    if (el && el.textContent !== text) el.textContent = text;
   }
 
   lockSection(st) {
@@ -215,26 +216,31 @@ export class Facilitation {
   }
 
   exportSection() {
-    const status = h('p', { class: 'muted', role: 'status' });
-    const btn = h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'export', onclick: () => this.exportPDF(btn, status) }, t('facil.exportPdf'));
-    return this.section('facil.export', btn, status, this.exportLink);
+    const l = this.exportLink;
+    return this.section('facil.export',
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'export', disabled: this.exporting, onclick: () => this.exportPDF() }, t('facil.exportPdf')),
+      h('p', { class: 'muted', role: 'status' }, this.exportStatus),
+      l ? h('a', { href: l.url, download: l.name, class: 'download-link' }, t('facil.downloadAgain', { name: l.name })) : null);
   }
 
-  async exportPDF(btn, status) {
-    btn.disabled = true;
-    status.textContent = t('facil.exporting');
+  async exportPDF() {
+    if (this.exporting) return;
+    this.exporting = true;
+    this.exportStatus = t('facil.exporting');
+    this.render();
     try {
       const q = getLang() === 'en' ? '?lang=en' : '';
       const meta = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/exports${q}`, { method: 'POST', body: {}, token: this.ctx.token });
       const { blob, name } = await downloadExport(meta.id, this.ctx.token, meta.fileName);
-      const url = saveBlob(blob, name);
-      this.exportLink = h('a', { href: url, download: name, class: 'download-link' }, t('facil.downloadAgain', { name }));
-      status.textContent = t('facil.exported', { kb: Math.round(blob.size / 1024) });
-      status.after(this.exportLink);
+      this.exportLink = { url: saveBlob(blob, name), name };
+      this.exportStatus = t('facil.exported', { kb: Math.round(blob.size / 1024) });
     } catch (e) {
-      status.textContent = '';
+      this.exportStatus = '';
       showError(e);
-    } finally { btn.disabled = false; }
+    } finally {
+      this.exporting = false;
+      this.render();
+    }
   }
 }
 
@@ -251,19 +257,21 @@ export class Results {
     this.el = el;
     this.ctx = ctx;
     this.client = ctx.client;
-    this.client.addEventListener('votes', () => this.render());
   }
 
   render() {
     if (this.el.hidden) return;
-    clear(this.el);
+    patch(this.el, h('h2', { class: 'panel-title' }, t('results.title')), this.content());
+  }
+
+  content() {
     const v = this.client.votes;
-    this.el.append(h('h2', { class: 'panel-title' }, t('results.title')));
-    if (!v) return;
-    if (!v.tallies) { this.el.append(h('p', { class: 'muted' }, t('results.hidden'))); return; }
+    if (!v) return null;
+    if (!v.tallies) return h('p', { class: 'muted' }, t('results.hidden'));
     const rows = Object.entries(v.tallies).filter(([id, n]) => n > 0 && this.client.objects.has(id)).sort((a, b) => b[1] - a[1]);
-    if (!rows.length) { this.el.append(h('p', { class: 'muted' }, t('results.none'))); return; }
-    if (typeof v.voters === 'number') this.el.append(h('p', {}, t('facil.voters', { n: v.voters })));
+    if (!rows.length) return h('p', { class: 'muted' }, t('results.none'));
+    const out = [];
+    if (typeof v.voters === 'number') out.push(h('p', {}, t('facil.voters', { n: v.voters })));
     const max = rows[0][1];
     const legend = h('ul', { class: 'legend', 'aria-hidden': 'true' }, POSITIONS.map((p) => {
       const sw = h('span', { class: 'legend-swatch' });
@@ -286,12 +294,13 @@ export class Results {
       const split = POSITIONS.filter((p) => bp[p]).map((p) => `${positionName(p)} ${bp[p]}`).join(', ');
       list.append(h('li', { class: 'result', 'data-target': id },
         h('div', { class: 'result-head' },
-          h('button', { type: 'button', class: 'linklike', onclick: () => this.show(id) }, `${kindName(o.kind, o.variant)}: ${textOf(o) || t('label.empty')}`),
+          h('button', { type: 'button', class: 'linklike', 'data-key': `show-${id}`, onclick: () => this.show(id) }, `${kindName(o.kind, o.variant)}: ${textOf(o) || t('label.empty')}`),
           h('strong', {}, t('vote.totalLabel', { n }))),
         bar,
         h('p', { class: 'result-split' }, split)));
     }
-    this.el.append(legend, list);
+    out.push(legend, list);
+    return out;
   }
 
   show(id) {

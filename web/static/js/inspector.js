@@ -1,50 +1,41 @@
 // Properties panel: a form for the selected object (text, colors, lane,
 // variant, goal fields, arrows) — the accessible way to change everything
 // the canvas changes by pointer.
-import { h, clear, announce } from './util.js';
+import { h, announce } from './util.js';
+import { patch } from './morph.js';
 import { t } from './i18n.js';
 import { kindName } from './labels.js';
 import {
   laneBands, textOf, NOTE_COLORS, STEP_COLORS, LANE_COLORS, LANED_KINDS, LANE_HEIGHT, bounds, NODE_KINDS,
 } from './model.js';
 
-let seq = 0;
-
 export class Inspector {
-  constructor(el, { client, editor, canvas }) {
+  constructor(el, ctx) {
     this.el = el;
-    this.client = client;
-    this.editor = editor;
-    this.canvas = canvas;
-    this.fields = new Map();
-    this.shownKey = null;
-    editor.addEventListener('selection', () => this.render());
-    client.addEventListener('change', (e) => {
-      if (this.el.hidden) return;
-      const ids = e.detail.ids;
-      if ([...this.editor.selection].some((id) => ids.has(id)) || ids.size > 20) this.update();
-    });
+    this.client = ctx.client;
+    this.editor = ctx.editor;
+    this.canvas = ctx.canvas;
+    // Changes to the board are rendered once per frame (and not while a
+    // pointer is down in the panel) through the board page's queue.
+    this.request = ctx.requestPanel || (() => this.render());
+    this.editor.addEventListener('selection', () => this.render());
+    this.client.addEventListener('change', () => { if (!this.el.hidden) this.request(); });
   }
 
+  // The form is rendered anew and patched into the page in place
+  // (morph.js), which keeps the focus and what is being typed: handlers
+  // find their elements from the event, never from the render.
   render() {
     if (this.el.hidden) return;
+    patch(this.el, this.content());
+  }
+
+  content() {
     const sel = this.editor.selected();
-    const key = sel.map((o) => o.id).join(',') + (this.client.canEdit() ? ':e' : ':r');
-    if (key === this.shownKey && this.el.contains(document.activeElement)) { this.update(); return; }
-    this.shownKey = key;
-    clear(this.el);
-    this.fields.clear();
     const ro = !this.client.canEdit();
-    if (!sel.length) {
-      this.el.append(h('h2', { class: 'panel-title' }, t('inspect.title')), h('p', { class: 'muted' }, t('inspect.none')));
-      return;
-    }
-    if (sel.length > 1) {
-      this.el.append(h('h2', { class: 'panel-title' }, t('inspect.many', { n: sel.length })), this.actions(sel, ro));
-      return;
-    }
+    if (!sel.length) return [h('h2', { class: 'panel-title' }, t('inspect.title')), h('p', { class: 'muted' }, t('inspect.none'))];
+    if (sel.length > 1) return [h('h2', { class: 'panel-title' }, t('inspect.many', { n: sel.length })), this.actions(sel, ro)];
     const o = sel[0];
-    this.el.append(h('h2', { class: 'panel-title' }, kindName(o.kind, o.variant)));
     const form = h('form', { class: 'form inspector-form', onsubmit: (e) => e.preventDefault() });
     const add = (...n) => form.append(...n);
     switch (o.kind) {
@@ -53,8 +44,8 @@ export class Inspector {
         add(this.swatches(o, 'color', LANE_COLORS, ro));
         if (!ro) {
           add(h('div', { class: 'row' },
-            h('button', { type: 'button', class: 'btn', onclick: () => this.editor.moveLane(o.id, -1) }, t('lane.up')),
-            h('button', { type: 'button', class: 'btn', onclick: () => this.editor.moveLane(o.id, 1) }, t('lane.down'))));
+            h('button', { type: 'button', class: 'btn', 'data-key': 'lane-up', onclick: () => this.editor.moveLane(o.id, -1) }, t('lane.up')),
+            h('button', { type: 'button', class: 'btn', 'data-key': 'lane-down', onclick: () => this.editor.moveLane(o.id, 1) }, t('lane.down'))));
         }
         break;
       case 'step': case 'decision': case 'event': case 'note':
@@ -79,99 +70,76 @@ export class Inspector {
         add(this.input(o, 'label', t('field.label'), ro, 200));
         const a = this.client.objects.get(o.from), b = this.client.objects.get(o.to);
         add(h('p', {}, t('link.fromTo', { from: textOf(a) || t('label.empty'), to: textOf(b) || t('label.empty') })));
-        if (!ro) add(h('button', { type: 'button', class: 'btn', onclick: () => this.editor.setProps(o.id, { from: o.to, to: o.from }, 'reverse') }, t('link.reverse')));
+        if (!ro) add(h('button', { type: 'button', class: 'btn', 'data-key': 'reverse', onclick: () => this.editor.setProps(o.id, { from: o.to, to: o.from }, 'reverse') }, t('link.reverse')));
         break;
       }
       default:
     }
     if (NODE_KINDS.includes(o.kind) && !ro) add(this.linkAdder(o));
-    this.el.append(form, this.actions(sel, ro));
+    return [h('h2', { class: 'panel-title' }, kindName(o.kind, o.variant)), form, this.actions(sel, ro)];
   }
-
-  /** Refreshes field values (not the one being typed in). */
-  update() {
-    const sel = this.editor.selected();
-    if (sel.length !== 1) { this.render(); return; }
-    const o = sel[0];
-    if (!this.fields.size) { this.render(); return; }
-    for (const [prop, f] of this.fields) {
-      if (f.el === document.activeElement) continue;
-      f.set(o[prop]);
-    }
-  }
-
-  id() { return `insp-${++seq}`; }
 
   input(o, prop, label, ro, max, multi = false) {
-    const id = this.id();
-    const el = multi
-      ? h('textarea', { id, rows: 3, maxlength: max, readonly: ro })
-      : h('input', { id, type: 'text', maxlength: max, readonly: ro });
-    el.value = o[prop] ?? '';
-    el.addEventListener('change', () => {
+    const id = `insp-${prop}`;
+    const change = (e) => {
       const cur = this.client.objects.get(o.id);
       if (!cur) return;
-      const v = el.value;
+      const v = e.currentTarget.value;
       this.editor.setProps(o.id, { [prop]: v === '' && !['title', 'text'].includes(prop) ? null : v });
       announce(t('announce.saved'));
-    });
-    if (!multi) el.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); el.dispatchEvent(new Event('change')); } });
-    this.fields.set(prop, { el, set: (v) => { el.value = v ?? ''; } });
+    };
+    const el = multi
+      ? h('textarea', { id, rows: 3, maxlength: max, readonly: ro, onchange: change })
+      : h('input', { id, type: 'text', maxlength: max, readonly: ro, onchange: change,
+        onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); e.currentTarget.dispatchEvent(new Event('change')); } } });
+    el.value = o[prop] ?? '';
     return h('div', { class: 'field' }, h('label', { for: id }, label), el);
   }
 
   number(o, prop, label, ro) {
-    const id = this.id();
-    const el = h('input', { id, type: 'number', step: 1, readonly: ro, inputmode: 'numeric' });
-    el.value = o[prop] ?? '';
-    el.addEventListener('change', () => {
-      const v = el.value === '' ? null : Number(el.value);
+    const id = `insp-${prop}`;
+    const el = h('input', { id, type: 'number', step: 1, readonly: ro, inputmode: 'numeric', onchange: (e) => {
+      const s = e.currentTarget.value;
+      const v = s === '' ? null : Number(s);
       if (v !== null && !Number.isFinite(v)) return;
       this.editor.setProps(o.id, { [prop]: v });
-    });
-    this.fields.set(prop, { el, set: (v) => { el.value = v ?? ''; } });
+    } });
+    el.value = o[prop] ?? '';
     return h('div', { class: 'field' }, h('label', { for: id }, label), el);
   }
 
   select(o, prop, label, options, ro) {
-    const id = this.id();
-    const el = h('select', { id, disabled: ro }, options.map(([v, txt]) => h('option', { value: v }, txt)));
+    const id = `insp-${prop}`;
+    const el = h('select', { id, disabled: ro, onchange: (e) => this.editor.setProps(o.id, { [prop]: e.currentTarget.value }) },
+      options.map(([v, txt]) => h('option', { value: v }, txt)));
     el.value = o[prop] ?? options[0][0];
-    el.addEventListener('change', () => this.editor.setProps(o.id, { [prop]: el.value }));
-    this.fields.set(prop, { el, set: (v) => { el.value = v ?? options[0][0]; } });
     return h('div', { class: 'field' }, h('label', { for: id }, label), el);
   }
 
   swatches(o, prop, colors, ro) {
-    const name = this.id();
+    const name = `insp-${prop}`;
     const group = h('fieldset', { class: 'swatches' }, h('legend', {}, t('field.color')));
-    const radios = [];
     colors.forEach((c, i) => {
       const id = `${name}-${i}`;
-      const r = h('input', { type: 'radio', name, id, value: c, disabled: ro, class: 'sr-only' });
+      const r = h('input', { type: 'radio', name, id, value: c, disabled: ro, class: 'sr-only',
+        onchange: (e) => { if (e.currentTarget.checked) this.editor.setProps(o.id, { [prop]: c }); } });
       r.checked = (o[prop] || colors[0]).toLowerCase() === c;
-      r.addEventListener('change', () => { if (r.checked) this.editor.setProps(o.id, { [prop]: c }); });
       const sw = h('span', { class: 'swatch', 'aria-hidden': 'true' });
       sw.style.backgroundColor = c;
-      radios.push(r);
       group.append(h('span', { class: 'swatch-item' }, r, h('label', { for: id, title: t(`color.${c}`) }, sw, h('span', { class: 'sr-only' }, t(`color.${c}`)))));
     });
-    this.fields.set(prop, { el: null, set: (v) => { for (const r of radios) r.checked = r.value === (v || colors[0]).toLowerCase(); } });
     return group;
   }
 
   laneSelect(o, ro) {
-    const id = this.id();
+    const id = 'insp-lane';
     const bands = laneBands(this.client.objects);
-    const el = h('select', { id, disabled: ro },
-      h('option', { value: '' }, t('field.noLane')),
-      bands.map((b) => h('option', { value: b.lane.id }, b.lane.title || t('label.untitledLane'))));
-    el.value = o.lane || '';
-    el.addEventListener('change', () => {
+    const el = h('select', { id, disabled: ro, onchange: (e) => {
       const cur = this.client.objects.get(o.id);
       if (!cur) return;
-      const band = bands.find((b) => b.lane.id === el.value);
-      const props = { lane: el.value || null };
+      const value = e.currentTarget.value;
+      const band = bands.find((b) => b.lane.id === value);
+      const props = { lane: value || null };
       if (band) {
         // move it into the lane's band so the map and the data agree
         const b = bounds(cur);
@@ -180,21 +148,24 @@ export class Inspector {
         if (b.x < 0 || b.x > 2400) props.x = 200;
       }
       this.editor.setProps(o.id, props, 'lane');
-    });
-    this.fields.set('lane', { el, set: (v) => { el.value = v || ''; } });
+    } },
+    h('option', { value: '' }, t('field.noLane')),
+    bands.map((b) => h('option', { value: b.lane.id }, b.lane.title || t('label.untitledLane'))));
+    el.value = o.lane || '';
     return h('div', { class: 'field' }, h('label', { for: id }, t('field.lane')), el);
   }
 
   linkAdder(o) {
-    const id = this.id();
+    const id = 'insp-link-to';
     const others = [...this.client.objects.values()].filter((x) => x.id !== o.id && NODE_KINDS.includes(x.kind));
     const el = h('select', { id }, h('option', { value: '' }, t('link.choose')),
       others.map((x) => h('option', { value: x.id }, `${kindName(x.kind, x.variant)}: ${textOf(x) || t('label.empty')}`)));
-    const btn = h('button', { type: 'button', class: 'btn', onclick: () => {
-      if (!el.value) return;
-      const target = this.client.objects.get(el.value);
-      if (this.editor.link(o.id, el.value)) announce(t('announce.linked', { from: textOf(o) || t('label.empty'), to: textOf(target) || t('label.empty') }));
-      el.value = '';
+    const btn = h('button', { type: 'button', class: 'btn', 'data-key': 'link-add', onclick: (e) => {
+      const to = e.currentTarget.closest('.field').querySelector('select');
+      if (!to.value) return;
+      const target = this.client.objects.get(to.value);
+      if (this.editor.link(o.id, to.value)) announce(t('announce.linked', { from: textOf(o) || t('label.empty'), to: textOf(target) || t('label.empty') }));
+      to.value = '';
     } }, t('link.add'));
     const outgoing = [...this.client.objects.values()].filter((x) => x.kind === 'link' && (x.from === o.id || x.to === o.id));
     return h('div', { class: 'field' },
@@ -203,7 +174,7 @@ export class Inspector {
       outgoing.length ? h('ul', { class: 'link-list' }, outgoing.map((l) => {
         const other = this.client.objects.get(l.from === o.id ? l.to : l.from);
         const txt = `${l.from === o.id ? '→' : '←'} ${textOf(other) || t('label.empty')}${l.label ? ` (${l.label})` : ''}`;
-        return h('li', {}, h('span', {}, txt), h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('link.removeNamed', { name: txt }), onclick: () => this.editor.deleteIds([l.id]) }, t('common.remove')));
+        return h('li', { 'data-key': `link-${l.id}` }, h('span', {}, txt), h('button', { type: 'button', class: 'btn btn-small', 'data-key': `unlink-${l.id}`, 'aria-label': t('link.removeNamed', { name: txt }), onclick: () => this.editor.deleteIds([l.id]) }, t('common.remove')));
       })) : null);
   }
 
@@ -211,9 +182,9 @@ export class Inspector {
     if (ro) return h('p', { class: 'muted' }, t('inspect.readOnly'));
     const movable = sel.some((o) => o.kind !== 'lane' && o.kind !== 'link');
     return h('div', { class: 'row actions' },
-      movable ? h('button', { type: 'button', class: 'btn', onclick: () => this.editor.duplicate() }, t('action.duplicate')) : null,
-      movable ? h('button', { type: 'button', class: 'btn', onclick: () => this.editor.toFront() }, t('action.front')) : null,
-      movable ? h('button', { type: 'button', class: 'btn', onclick: () => this.editor.toBack() }, t('action.back')) : null,
-      h('button', { type: 'button', class: 'btn btn-danger', onclick: () => { const n = sel.length; if (this.editor.deleteSelection()) announce(t('announce.deleted', { n })); } }, t('action.delete')));
+      movable ? h('button', { type: 'button', class: 'btn', 'data-key': 'duplicate', onclick: () => this.editor.duplicate() }, t('action.duplicate')) : null,
+      movable ? h('button', { type: 'button', class: 'btn', 'data-key': 'front', onclick: () => this.editor.toFront() }, t('action.front')) : null,
+      movable ? h('button', { type: 'button', class: 'btn', 'data-key': 'back', onclick: () => this.editor.toBack() }, t('action.back')) : null,
+      h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'delete', onclick: () => { const n = this.editor.selection.size; if (this.editor.deleteSelection()) announce(t('announce.deleted', { n })); } }, t('action.delete')));
   }
 }

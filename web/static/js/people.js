@@ -1,6 +1,7 @@
 // Participants panel: everyone on the board grouped by administration and
 // position, with online state; facilitators can change roles and remove.
-import { h, clear, announce, colorFor } from './util.js';
+import { h, announce, colorFor } from './util.js';
+import { patch } from './morph.js';
 import { t } from './i18n.js';
 import { api, showError } from './api.js';
 import { positionName, roleName, POSITIONS, ROLES } from './labels.js';
@@ -11,17 +12,16 @@ export class People {
     this.client = client;
     this.boardId = boardId;
     this.token = token;
-    client.addEventListener('participants', () => this.render());
+    // The board page renders the panel on participants messages.
     client.addEventListener('presence', () => this.renderEditing());
   }
 
+  // Rendered anew and patched into the page in place (morph.js).
   render() {
     if (this.el.hidden) return;
-    if (this.el.contains(document.activeElement) && document.activeElement.tagName === 'SELECT') return;
-    clear(this.el);
     const ps = this.client.participants || [];
     const online = ps.filter((p) => p.online).length;
-    this.el.append(h('h2', { class: 'panel-title' }, t('people.title')), h('p', { class: 'muted' }, t('people.count', { n: ps.length, online })));
+    const out = [h('h2', { class: 'panel-title' }, t('people.title')), h('p', { class: 'muted' }, t('people.count', { n: ps.length, online }))];
     const byAdm = new Map();
     for (const p of ps) {
       const a = (p.administration || '').trim() || t('people.noAdministration');
@@ -30,7 +30,7 @@ export class People {
     }
     const fac = this.client.isFacilitator();
     for (const [adm, list] of [...byAdm].sort((a, b) => a[0].localeCompare(b[0], 'sv'))) {
-      const sec = h('section', { class: 'people-group' });
+      const sec = h('section', { class: 'people-group', 'data-key': `adm-${adm}` });
       const sw = h('span', { class: 'adm-swatch', 'aria-hidden': 'true' });
       sw.style.backgroundColor = colorFor(adm === t('people.noAdministration') ? '' : adm);
       sec.append(h('h3', {}, sw, adm));
@@ -40,8 +40,14 @@ export class People {
         sec.append(h('h4', {}, positionName(pos)));
         sec.append(h('ul', { class: 'people-list' }, group.map((p) => this.person(p, fac))));
       }
-      this.el.append(sec);
+      out.push(sec);
     }
+    patch(this.el, out);
+  }
+
+  editingText(id) {
+    const peer = this.client.peers.get(id);
+    return peer && peer.editing ? ` · ${t('people.editingNow')}` : '';
   }
 
   person(p, fac) {
@@ -51,22 +57,24 @@ export class People {
       h('span', { class: 'person-name' }, p.name, me ? ` (${t('people.you')})` : ''),
       h('span', { class: 'sr-only' }, `, ${p.online ? t('people.online') : t('people.offline')}`),
       p.role !== 'participant' ? h('span', { class: `role-badge role-${p.role}` }, roleName(p.role)) : null,
-      h('span', { class: 'person-editing', 'data-editing-for': p.id }));
+      h('span', { class: 'person-editing', 'data-editing-for': p.id }, this.editingText(p.id)));
     if (fac && !me) {
       const id = `role-${p.id}`;
-      const sel = h('select', { id, class: 'role-select' }, ROLES.map((r) => h('option', { value: r }, roleName(r))));
+      const sel = h('select', { id, class: 'role-select', onchange: (e) => this.setRole(p, e.currentTarget) }, ROLES.map((r) => h('option', { value: r }, roleName(r))));
       sel.value = p.role;
-      sel.addEventListener('change', async () => {
-        try {
-          await api(`/api/boards/${encodeURIComponent(this.boardId)}/participants/${encodeURIComponent(p.id)}`, { method: 'PUT', body: { role: sel.value }, token: this.token });
-          announce(t('people.roleChanged', { name: p.name, role: roleName(sel.value) }));
-        } catch (e) { sel.value = p.role; showError(e); }
-      });
       li.append(h('span', { class: 'person-admin' },
         h('label', { for: id, class: 'sr-only' }, t('people.roleFor', { name: p.name })), sel,
-        h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': t('people.removeNamed', { name: p.name }), onclick: () => this.remove(p) }, t('common.remove'))));
+        h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-key': `remove-${p.id}`, 'aria-label': t('people.removeNamed', { name: p.name }), onclick: () => this.remove(p) }, t('common.remove'))));
     }
     return li;
+  }
+
+  async setRole(p, sel) {
+    const role = sel.value;
+    try {
+      await api(`/api/boards/${encodeURIComponent(this.boardId)}/participants/${encodeURIComponent(p.id)}`, { method: 'PUT', body: { role }, token: this.token });
+      announce(t('people.roleChanged', { name: p.name, role: roleName(role) }));
+    } catch (e) { sel.value = p.role; showError(e); }
   }
 
   async remove(p) {
@@ -80,8 +88,8 @@ export class People {
   renderEditing() {
     if (this.el.hidden) return;
     for (const span of this.el.querySelectorAll('[data-editing-for]')) {
-      const peer = this.client.peers.get(span.dataset.editingFor);
-      span.textContent = peer && peer.editing ? ` · ${t('people.editingNow')}` : '';
+      const text = this.editingText(span.dataset.editingFor);
+      if (span.textContent !== text) span.textContent = text;
     }
   }
 }

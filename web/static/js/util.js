@@ -21,7 +21,7 @@ export function s(tag, attrs = {}, ...children) {
 function setAttrs(e, attrs, svg = false) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+    if (k.startsWith('on') && typeof v === 'function') on(e, k.slice(2), v);
     else if (k === 'class') e.setAttribute('class', v);
     else if (k === 'text') e.textContent = v;
     else if (k === 'dataset') Object.assign(e.dataset, v);
@@ -29,6 +29,28 @@ function setAttrs(e, attrs, svg = false) {
     else if (!svg && k in e && typeof v !== 'string' && k !== 'role') e[k] = v;
     else e.setAttribute(k, v === true ? '' : String(v));
   }
+}
+
+// Handlers given to h() and s() go through one listener that calls the
+// element's current handler (e._on[type]), so that morph() can hand an
+// element that stays in the page the handlers of its newly rendered twin.
+function dispatch(ev) {
+  const f = this._on && this._on[ev.type];
+  if (f) return f.call(this, ev);
+  return undefined;
+}
+
+function on(e, type, f) {
+  if (!e._on) e._on = {};
+  if (!e._on[type]) e.addEventListener(type, dispatch);
+  e._on[type] = f;
+}
+
+/** Gives el the handlers of the newly rendered twin (see dispatch). */
+export function takeHandlers(el, twin) {
+  const hs = twin._on || null;
+  if (hs) for (const type of Object.keys(hs)) if (!el._on || !el._on[type]) el.addEventListener(type, dispatch);
+  if (hs || el._on) el._on = hs ? { ...hs } : {};
 }
 
 function append(e, children) {
