@@ -492,6 +492,8 @@ export class Canvas extends EventTarget {
     const k = this.view.s;
     const objs = this.effMap();
     const canEdit = this.client.canEdit();
+    this.svg.classList.toggle('can-edit', canEdit); // lane headers can be dragged
+    this.svg.classList.toggle('dragging-lane', this.gesture?.type === 'lane');
     // other people's selections and edits
     for (const p of this.client.peers.values()) {
       const who = this.client.participants.find((x) => x.id === p.participant);
@@ -558,6 +560,16 @@ export class Canvas extends EventTarget {
     if (gs && gs.type === 'marquee' && gs.rect) {
       const r = gs.rect;
       g.append(s('rect', { class: 'marquee', x: r.x, y: r.y, width: r.w, height: r.h, 'stroke-width': 1.5 / k }));
+    }
+    if (gs && gs.type === 'lane' && gs.moved) {
+      // The header follows the pointer; a line shows where the lane goes.
+      const lane = objs.get(gs.id);
+      const at = (gs.to > gs.from ? gs.to + 1 : gs.to) * LANE_HEIGHT;
+      const y = gs.y0 + (gs.dy || 0);
+      g.append(
+        s('line', { class: 'lane-drop', x1: 0, y1: at, x2: LANE_WIDTH, y2: at, 'stroke-width': 6 / k }),
+        s('rect', { class: 'lane-ghost', x: 0, y, width: LANE_HEADER, height: LANE_HEIGHT, fill: lane?.color || '#f1f5f9', 'stroke-width': 3 / k }),
+        textBlock(wrapText(lane?.title || t('label.untitledLane'), LANE_HEADER - 24, 18, 8, 600), LANE_HEADER / 2, y + LANE_HEIGHT / 2, 18, { weight: 600, cls: 'obj-text lane-title' }));
     }
     if (gs && gs.type === 'link' && gs.to) {
       const o = objs.get(gs.from);
@@ -687,10 +699,16 @@ export class Canvas extends EventTarget {
     }
     if (h.id) {
       const o = this.client.objects.get(h.id);
-      if (e.shiftKey || e.ctrlKey || e.metaKey) this.editor.select([h.id], 'toggle');
+      const modified = e.shiftKey || e.ctrlKey || e.metaKey;
+      if (modified) this.editor.select([h.id], 'toggle');
       else if (!this.editor.selection.has(h.id)) this.editor.select([h.id]);
       this.focusObject(h.id, false);
-      if (canEdit && o && o.kind !== 'lane' && o.kind !== 'link' && this.editor.selection.has(h.id)) {
+      if (canEdit && o && o.kind === 'lane' && !modified) {
+        // A lane is hit only at its header (its band lets pointers
+        // through): dragging the header up or down reorders the lanes.
+        const band = laneBands(this.client.objects).find((b) => b.lane.id === o.id);
+        this.gesture = { type: 'lane', id: o.id, from: band.index, to: band.index, y0: band.y0, ...start, moved: false };
+      } else if (canEdit && o && o.kind !== 'lane' && o.kind !== 'link' && this.editor.selection.has(h.id)) {
         const ids = this.editor.moveSet([...this.editor.selection]);
         this.gesture = { type: 'drag', ids, ...start, moved: false };
       } else {
@@ -773,6 +791,13 @@ export class Canvas extends EventTarget {
         gs.to = w;
         this.renderOverlay();
         break;
+      case 'lane': {
+        const n = laneBands(this.client.objects).length;
+        gs.dy = dy;
+        gs.to = Math.max(0, Math.min(n - 1, Math.round((gs.y0 + dy) / LANE_HEIGHT)));
+        this.renderOverlay();
+        break;
+      }
       default:
     }
   }
@@ -805,6 +830,15 @@ export class Canvas extends EventTarget {
         this.editor.select([...this.editor.selection]);
         this.renderOverlay();
         break;
+      case 'lane': {
+        const lane = this.client.objects.get(gs.id);
+        if (gs.moved && lane && gs.to !== gs.from && this.editor.moveLaneTo(gs.id, gs.to)) {
+          const n = laneBands(this.client.objects).length;
+          announce(t('announce.laneMoved', { name: lane.title || t('label.untitledLane'), n: gs.to + 1, of: n }));
+        }
+        this.renderOverlay();
+        break;
+      }
       case 'link': {
         const w = this.toWorld(e.clientX, e.clientY);
         const target = this.objectAt(w.x, w.y, gs.from);
@@ -820,8 +854,10 @@ export class Canvas extends EventTarget {
   }
 
   cancelGesture() {
-    if (this.gesture && (this.gesture.type === 'drag' || this.gesture.type === 'resize')) { this.transient.clear(); this.invalidate(); }
+    const gs = this.gesture;
     this.gesture = null;
+    if (gs && (gs.type === 'drag' || gs.type === 'resize')) { this.transient.clear(); this.invalidate(); }
+    if (gs && gs.type === 'lane') this.renderOverlay();
   }
 
   onWheel(e) {

@@ -10,6 +10,7 @@ import {
 import { uuid, store } from './util.js';
 
 const MAX_UNDO = 200;
+const MAX_ORDER = 1e6; // board.MaxCoord: the largest order the server takes
 const CLIP_KEY = 'processkarta.clipboard';
 
 const REFS = ['lane', 'from', 'to'];
@@ -262,22 +263,53 @@ export class Editor extends EventTarget {
     return this.setProps(id, props, 'resize');
   }
 
-  /** Swaps a lane with its neighbour (dir -1 up, +1 down), moving the objects in both lanes. */
+  /** Moves a lane one place up (dir -1) or down (+1), with the objects in the lanes it passes. */
   moveLane(id, dir) {
     const bands = laneBands(this.objects);
     const i = bands.findIndex((b) => b.lane.id === id);
-    const j = i + dir;
-    if (i < 0 || j < 0 || j >= bands.length) return null;
-    const a = bands[i].lane, b = bands[j].lane;
-    const oa = a.order ?? i, ob = b.order ?? j;
-    const ops = [
-      { op: 'update', id: a.id, props: { order: oa === ob ? ob + dir : ob } },
-      { op: 'update', id: b.id, props: { order: oa } },
-    ];
-    const dy = (j - i) * LANE_HEIGHT;
+    if (i < 0 || i + dir < 0 || i + dir >= bands.length) return null;
+    return this.moveLaneTo(id, i + dir);
+  }
+
+  /**
+   * Moves a lane to place `to` (0 is the top) as one batch: the lane gets
+   * an order between its new neighbours' (or, where there is none to be
+   * had, every lane is numbered 0, 1, 2, … again), and the objects in the
+   * lanes whose band moves move with it, keeping their lane.
+   */
+  moveLaneTo(id, to) {
+    const bands = laneBands(this.objects);
+    const from = bands.findIndex((b) => b.lane.id === id);
+    if (from < 0) return null;
+    to = Math.max(0, Math.min(bands.length - 1, Math.round(to)));
+    if (to === from) return null;
+    const lanes = bands.map((b) => b.lane);
+    const [lane] = lanes.splice(from, 1);
+    lanes.splice(to, 0, lane);
+    const want = lanes.map((l) => l.id).join();
+    const ord = (l) => l.order ?? 0;
+    const prev = lanes[to - 1], next = lanes[to + 1];
+    let order = null;
+    if (prev && next) order = (ord(prev) + ord(next)) / 2;
+    else if (prev) order = Math.floor(ord(prev)) + 1;
+    else if (next) order = Math.ceil(ord(next)) - 1;
+    let ops = [];
+    const sim = new Map(this.objects);
+    if (order !== null && Number.isFinite(order) && Math.abs(order) <= MAX_ORDER) {
+      ops.push({ op: 'update', id, props: { order } });
+      applyOp(sim, ops[0]);
+    }
+    // Equal orders (or no room left between them) cannot place the lane
+    // there; renumber them all.
+    if (laneBands(sim).map((b) => b.lane.id).join() !== want) {
+      ops = [];
+      lanes.forEach((l, i) => { if (l.order !== i) ops.push({ op: 'update', id: l.id, props: { order: i } }); });
+    }
+    const place = new Map(lanes.map((l, i) => [l.id, i]));
+    const dy = new Map();
+    bands.forEach((b) => { if (place.get(b.lane.id) !== b.index) dy.set(b.lane.id, (place.get(b.lane.id) - b.index) * LANE_HEIGHT); });
     for (const o of this.objects.values()) {
-      if (o.lane === a.id && o.y !== undefined) ops.push({ op: 'update', id: o.id, props: { y: o.y + dy } });
-      else if (o.lane === b.id && o.y !== undefined) ops.push({ op: 'update', id: o.id, props: { y: o.y - dy } });
+      if (o.kind !== 'lane' && dy.has(o.lane) && o.y !== undefined) ops.push({ op: 'update', id: o.id, props: { y: o.y + dy.get(o.lane) } });
     }
     return this.commit(ops, 'lane');
   }

@@ -159,6 +159,7 @@ export default {
 
   'announce.created': '{kind} created.',
   'announce.moved': '{n} objects moved.',
+  'announce.laneMoved': 'Lane {name} moved to place {n} of {of}.',
   'announce.deleted': '{n} objects deleted.',
   'announce.copied': '{n} objects copied.',
   'announce.pasted': '{n} objects pasted.',

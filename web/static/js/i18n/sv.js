@@ -160,6 +160,7 @@ export default {
 
   'announce.created': '{kind} skapad.',
   'announce.moved': '{n} objekt flyttade.',
+  'announce.laneMoved': 'Simbanan {name} flyttad till plats {n} av {of}.',
   'announce.deleted': '{n} objekt borttagna.',
   'announce.copied': '{n} objekt kopierade.',
   'announce.pasted': '{n} objekt inklistrade.',
