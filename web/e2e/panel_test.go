@@ -232,8 +232,9 @@ func slowClickAt(b *browser, what string, x, y float64) {
 // tab on a lane while a participant votes as fast as the server answers
 // (votes messages all the time) and another edits the map (changes all the
 // time): the "Flytta ned" and "Flytta upp" buttons move the lane on the
-// first click, and a title being typed keeps its text and the focus until
-// Enter saves it.
+// first click, a title being typed keeps its text and the focus until
+// Enter saves it, and an arrow added from the moving note is made and
+// listed.
 func TestInspectorWhileMessagesArrive(t *testing.T) {
 	s := startServer(t, func(c *server.Config) { c.Limits.EditsPerSecond, c.Limits.EditBurst = 1e6, 1e6 })
 	w := newWorkshop(t, s, false)
@@ -329,4 +330,19 @@ func TestInspectorWhileMessagesArrive(t *testing.T) {
 	}
 	b.press(kb.Enter)
 	b.waitFor("the title saved", fmt.Sprintf(`processkarta.client.objects.get(%s).title === 'Miljöförvaltningen och klimat' && processkarta.client.pending.length === 0`, jsq(lane)), 5*time.Second)
+
+	// An arrow from the note that the other participant keeps moving, added
+	// in the note's properties: it is made and listed there.
+	b.eval(fmt.Sprintf(`processkarta.editor.select([%s]), true`, jsq(note)), nil)
+	b.waitFor("the note's properties", `document.querySelector('#tabpanel-inspect h2')?.textContent === 'Lapp'`, 5*time.Second)
+	var to string
+	b.eval(fmt.Sprintf(`[...processkarta.client.objects.values()].find((o) => o.kind === 'step' && ![...processkarta.client.objects.values()].some((l) => l.kind === 'link' && l.from === %s && l.to === o.id)).id`, jsq(note)), &to)
+	b.choose("Pil till", b.str(fmt.Sprintf(`[...document.querySelector('#insp-link-to').options].find((o) => o.value === %s).textContent`, jsq(to))))
+	votesArrived(b, 10)
+	var at struct{ X, Y float64 }
+	b.eval(`(() => { const e = [...document.querySelectorAll('#tabpanel-inspect button')].find((e) => e.textContent === 'Lägg till pil');
+		e.scrollIntoView({block: 'nearest'}); const r = e.getBoundingClientRect(); return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()`, &at)
+	slowClickAt(b, "Lägg till pil", at.X, at.Y)
+	b.waitFor("the arrow made and listed", fmt.Sprintf(`[...processkarta.client.objects.values()].some((l) => l.kind === 'link' && l.from === %s && l.to === %s)
+		&& [...document.querySelectorAll('#tabpanel-inspect .link-list li')].some((li) => li.textContent.includes(processkarta.client.objects.get(%s).text))`, jsq(note), jsq(to), jsq(to)), 3*time.Second)
 }

@@ -19,7 +19,18 @@ export class Inspector {
     // pointer is down in the panel) through the board page's queue.
     this.request = ctx.requestPanel || (() => this.render());
     this.editor.addEventListener('selection', () => this.render());
-    this.client.addEventListener('change', () => { if (!this.el.hidden) this.request(); });
+    // Changes to the selection, to links and lanes (listed in the form) or
+    // to much at once.
+    this.client.addEventListener('change', (e) => {
+      if (this.el.hidden) return;
+      const ids = e.detail.ids;
+      const shown = (id) => {
+        if (this.editor.selection.has(id)) return true;
+        const o = this.client.objects.get(id);
+        return !o || o.kind === 'link' || o.kind === 'lane';
+      };
+      if (ids.size > 20 || [...ids].some(shown)) this.request();
+    });
   }
 
   // The form is rendered anew and patched into the page in place
