@@ -210,8 +210,9 @@ func votesArrived(b *browser, n int) {
 	b.waitFor(fmt.Sprintf("%d votes messages", n), fmt.Sprintf(`e2e.votes >= %v`, base+float64(n)), 10*time.Second)
 }
 
-// slowClick clicks the centre of sel (CSS) with the mouse, holding the
-// button down for 150 ms, as a person does.
+// slowClick clicks the centre of sel (CSS) with the mouse as a person
+// does, holding the button down for 150 ms and then until a votes message
+// has arrived (see watchVotes), so that one always comes in between.
 func slowClick(b *browser, sel string) {
 	b.t.Helper()
 	x, y := b.center(sel)
@@ -221,11 +222,12 @@ func slowClick(b *browser, sel string) {
 // slowClickAt is slowClick at (x, y), where what is.
 func slowClickAt(b *browser, what string, x, y float64) {
 	b.t.Helper()
-	b.do("click "+what+" slowly",
+	b.do("press "+what,
 		chromedp.MouseEvent(chromedp.MouseMoved, x, y),
 		chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
-		chromedp.Sleep(150*time.Millisecond),
-		chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		chromedp.Sleep(150*time.Millisecond))
+	b.waitFor("a votes message while "+what+" is held down", `e2e.votes > e2e.down`, 5*time.Second)
+	b.do("release "+what, chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 }
 
 // TestInspectorWhileMessagesArrive has a facilitator use the properties
