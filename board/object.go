@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -224,7 +225,7 @@ func checkValue(name string, v any) (any, error) {
 	case tString:
 		s, ok := v.(string)
 		if !ok || !ValidText(s, spec.max) {
-			return nil, bad("text of at most " + itoa(spec.max) + " characters")
+			return nil, bad("text of at most " + strconv.Itoa(spec.max) + " characters")
 		}
 		return s, nil
 	case tCoord, tNumber, tSize:
@@ -262,9 +263,4 @@ func checkValue(name string, v any) (any, error) {
 		return s, nil
 	}
 	return nil, bad("valid")
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

@@ -312,7 +312,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 			return nil, Errorf(EInvalid, "unknown kind %q", op.Kind)
 		}
 		o := &Object{ID: op.ID, Kind: op.Kind, Props: make(map[string]any, len(op.Props))}
-		if err := ov.setProps(o, spec, op.Props, true); err != nil {
+		if err := ov.setProps(o, spec, op.Props); err != nil {
 			return nil, err
 		}
 		for name, req := range spec.props {
@@ -322,7 +322,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 		}
 		ov.changed[op.ID] = o
 		ov.count++
-		return []Op{{Op: OpCreate, ID: op.ID, Kind: op.Kind, Props: copyProps(o.Props)}}, nil
+		return []Op{{Op: OpCreate, ID: op.ID, Kind: op.Kind, Props: maps.Clone(o.Props)}}, nil
 	case OpUpdate:
 		if cur == nil {
 			return nil, Errorf(ENotFound, "no object %s", op.ID)
@@ -334,7 +334,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 			return nil, Errorf(EInvalid, "an update needs props")
 		}
 		o := cur.Clone()
-		if err := ov.setProps(o, kindSpecs[cur.Kind], op.Props, false); err != nil {
+		if err := ov.setProps(o, kindSpecs[cur.Kind], op.Props); err != nil {
 			return nil, err
 		}
 		ov.changed[op.ID] = o
@@ -393,11 +393,7 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-func copyProps(p map[string]any) map[string]any {
-	return maps.Clone(p)
-}
-
-func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any, create bool) error {
+func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any) error {
 	for name, v := range props {
 		if reserved[name] {
 			return Errorf(EInvalid, "%q is kept by the server", name)
@@ -436,7 +432,6 @@ func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any, crea
 	if o.Kind == KindLink && o.Props["from"] != nil && o.Props["from"] == o.Props["to"] {
 		return Errorf(EInvalid, "a link needs two different ends")
 	}
-	_ = create
 	return nil
 }
 

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -418,19 +417,10 @@ type participantOut struct {
 	Online bool `json:"online"`
 }
 
+// participantsOut lists a board's participants with who is online as this
+// node knows it.
 func (s *Server) participantsOut(st *board.State) []participantOut {
-	online := s.hub.online(st.Info.ID)
-	out := make([]participantOut, 0, len(st.Participants))
-	for _, p := range st.Participants {
-		out = append(out, participantOut{*p, online[p.ID]})
-	}
-	slices.SortFunc(out, func(a, b participantOut) int {
-		if a.JoinedAt != b.JoinedAt {
-			return int(a.JoinedAt - b.JoinedAt)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return out
+	return participantList(st, s.hub.online(st.Info.ID))
 }
 
 func (s *Server) getBoard(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {

@@ -57,31 +57,19 @@ type config struct {
 // WithLogBound sets how many changes each board's log keeps (default
 // 10,000). Since answers ETooOld for older seqs.
 func WithLogBound(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.logBound = n
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.logBound, n) }
 }
 
 // WithSubscriberBuffer sets how many changes a subscriber's channel holds
 // (default 256). A subscriber that lets it fill up is dropped.
 func WithSubscriberBuffer(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.subBuffer = n
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.subBuffer, n) }
 }
 
 // WithCacheIdle sets how long a board without subscribers stays cached
 // after its last use (default 10 minutes).
 func WithCacheIdle(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.cacheIdle = d
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.cacheIdle, d) }
 }
 
 // Bucket names. Top-level buckets hold the global data; each board has a

@@ -90,62 +90,38 @@ type config struct {
 // WithLogBound sets how many changes each board's stream keeps (default
 // 10,000). Since answers ETooOld for older seqs.
 func WithLogBound(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.logBound = n
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.logBound, n) }
 }
 
 // WithSubscriberBuffer sets how many changes a subscriber's channel holds
 // (default 256). A subscriber that lets it fill up is dropped.
 func WithSubscriberBuffer(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.subBuffer = n
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.subBuffer, n) }
 }
 
 // WithTimeout bounds each method's work with Redis (default 3s): after it,
 // the method fails with EUnavailable.
 func WithTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.timeout = d
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.timeout, d) }
 }
 
 // WithCheckInterval sets how often the cached boards' seqs are compared
 // with Redis (default 1s), the safety net behind pub/sub.
 func WithCheckInterval(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.check = d
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.check, d) }
 }
 
 // WithCacheIdle sets how long a board without subscribers stays cached
 // after its last use (default 10 minutes).
 func WithCacheIdle(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.cacheIdle = d
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.cacheIdle, d) }
 }
 
 // WithCommitAttempts sets how often Commit prepares again after another
 // node changed the board first (default 50) before it gives up with
 // EUnavailable.
 func WithCommitAttempts(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.attempts = n
-		}
-	}
+	return func(c *config) { storekit.SetPositive(&c.attempts, n) }
 }
 
 // Store is the Redis board.Store. It is safe for concurrent use.

@@ -293,3 +293,11 @@ func (b *Board[T]) dropAll() {
 		b.drop(s)
 	}
 }
+
+// SetPositive sets *dst to v if v is positive: an option given zero or
+// less keeps its default.
+func SetPositive[T int | time.Duration](dst *T, v T) {
+	if v > 0 {
+		*dst = v
+	}
+}
