@@ -40,6 +40,19 @@ type recorder struct {
 	raw  [][]byte
 }
 
+// of returns the messages of one type received so far.
+func (r *recorder) of(typ string) []client.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []client.Message
+	for _, m := range r.msgs {
+		if m.Type == typ {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func (r *recorder) on(m *client.Message) {
 	b, _ := json.Marshal(m)
 	r.mu.Lock()

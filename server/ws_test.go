@@ -257,15 +257,8 @@ func TestWSBadInput(t *testing.T) {
 		t.Fatalf("no board: %v", e)
 	}
 
-	var mu sync.Mutex
-	var errs []client.Message
-	c, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: func(m *client.Message) {
-		if m.Type == "error" {
-			mu.Lock()
-			errs = append(errs, *m)
-			mu.Unlock()
-		}
-	}})
+	var rec recorder
+	c, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,20 +267,8 @@ func TestWSBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		k := len(errs)
-		mu.Unlock()
-		if k == 5 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got %d error messages, want 5", k)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	for _, e := range errs {
+	waitFor(t, func() bool { return len(rec.of("error")) == 5 })
+	for _, e := range rec.of("error") {
 		if e.Code != "bad_message" || e.Message == "" {
 			t.Fatalf("error message: %+v", e)
 		}
@@ -371,15 +352,8 @@ func TestWSPresenceCoalescedAndOnline(t *testing.T) {
 	b := newBoard(t, n, "blank")
 	j := join(t, n, b.JoinCode, "Dan", "official")
 	ctx := ctxT(t)
-	var mu sync.Mutex
-	var presence []client.Message
-	watcher, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: func(m *client.Message) {
-		if m.Type == "presence" {
-			mu.Lock()
-			presence = append(presence, *m)
-			mu.Unlock()
-		}
-	}})
+	var rec recorder
+	watcher, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +370,7 @@ func TestWSPresenceCoalescedAndOnline(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(150 * time.Millisecond)
-	mu.Lock()
+	presence := rec.of("presence")
 	k := len(presence)
 	var lastX float64
 	for _, m := range presence {
@@ -406,7 +380,6 @@ func TestWSPresenceCoalescedAndOnline(t *testing.T) {
 			}
 		}
 	}
-	mu.Unlock()
 	if k == 0 || k > 24 {
 		t.Fatalf("%d presence messages in about a second", k)
 	}
