@@ -316,3 +316,11 @@ func checkValue(name string, v any) (any, error) {
 	}
 	return nil, bad("valid")
 }
+
+// article puts "a" or "an" before a kind, for messages.
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
+}

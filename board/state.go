@@ -340,7 +340,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 		}
 		for name, req := range spec.props {
 			if _, has := o.Props[name]; req && !has {
-				return nil, Errorf(EInvalid, "a %s needs %q", op.Kind, name)
+				return nil, Errorf(EInvalid, "%s needs %q", article(op.Kind), name)
 			}
 		}
 		owner, err := ov.privateOwner(o, true)
@@ -441,7 +441,7 @@ func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any) erro
 		}
 		req, allowed := spec.props[name]
 		if !allowed {
-			return Errorf(EInvalid, "a %s has no prop %q", o.Kind, name)
+			return Errorf(EInvalid, "%s has no prop %q", article(o.Kind), name)
 		}
 		if v == nil {
 			if req {
