@@ -20,9 +20,9 @@ type write struct {
 	// summary is the board's summary after the change, nil if the change
 	// leaves it as it was.
 	summary []byte
-	w      *storekit.Writes
-	err    error
-	done   chan struct{}
+	w       *storekit.Writes
+	err     error
+	done    chan struct{}
 }
 
 // Commit prepares a change against the board's cached state, queues it for
