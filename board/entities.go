@@ -40,6 +40,8 @@ type Info struct {
 	// From is the board of the same municipality this one continues (a
 	// workshop series), or "".
 	From string `json:"from,omitempty"`
+	// FromTitle is the title of the board From names.
+	FromTitle string `json:"fromTitle,omitempty"`
 }
 
 // Roles of a participant.
