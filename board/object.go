@@ -3,9 +3,11 @@ package board
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -20,7 +22,18 @@ const (
 	KindLink     = "link"
 	KindGoal     = "goal"
 	KindFrame    = "frame"
+	KindAction   = "action"
 )
+
+// Statuses of an action, in the order they are worked through.
+const (
+	StatusPlanned = "planned"
+	StatusOngoing = "ongoing"
+	StatusDone    = "done"
+)
+
+// Statuses lists the statuses of an action in order.
+var Statuses = []string{StatusPlanned, StatusOngoing, StatusDone}
 
 // Object is one thing on a board. Props hold the kind's properties; a value
 // is a string or a float64, as JSON decodes them.
@@ -105,6 +118,9 @@ const (
 	tNodeRef                 // the id of an object on the board that is not a link
 	tVariant                 // start or end
 	tZ                       // a fractional index string
+	tGoalRef                 // the id of a goal on the board
+	tDate                    // a real calendar date YYYY-MM-DD
+	tStatus                  // planned, ongoing or done
 )
 
 type propSpec struct {
@@ -132,6 +148,10 @@ var propSpecs = map[string]propSpec{
 	"to":          {tNodeRef, 0},
 	"variant":     {tVariant, 0},
 	"z":           {tZ, 0},
+	"goal":        {tGoalRef, 0},
+	"responsible": {tString, MaxTitleLen},
+	"due":         {tDate, 0},
+	"status":      {tStatus, 0},
 }
 
 type kindSpec struct {
@@ -160,10 +180,11 @@ var kindSpecs = map[string]kindSpec{
 	KindLink:     kind([]string{"from", "to"}, "label"),
 	KindGoal:     kind([]string{"title"}, "description", "target", "indicator", "owner", "rank", "x", "y", "w", "h"),
 	KindFrame:    kind([]string{"x", "y", "w", "h"}, "title"),
+	KindAction:   kind([]string{"title", "x", "y"}, "description", "goal", "owner", "responsible", "due", "status", "w", "h"),
 }
 
 // Kinds lists the object kinds in a stable order.
-var Kinds = []string{KindLane, KindStep, KindDecision, KindEvent, KindNote, KindLink, KindGoal, KindFrame}
+var Kinds = []string{KindLane, KindStep, KindDecision, KindEvent, KindNote, KindLink, KindGoal, KindFrame, KindAction}
 
 // ValidKind reports whether k is an object kind.
 func ValidKind(k string) bool { _, ok := kindSpecs[k]; return ok }
@@ -198,6 +219,16 @@ func validColor(s string) bool {
 		}
 	}
 	return true
+}
+
+// ValidDate reports whether s is a real calendar date written YYYY-MM-DD,
+// in the years 1900 to 2199.
+func ValidDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	return err == nil && d.Year() >= 1900 && d.Year() < 2200
 }
 
 func validZ(s string) bool {
@@ -243,7 +274,7 @@ func checkValue(name string, v any) (any, error) {
 			return nil, bad("a color #rrggbb")
 		}
 		return strings.ToLower(s), nil
-	case tLaneRef, tNodeRef:
+	case tLaneRef, tNodeRef, tGoalRef:
 		s, ok := v.(string)
 		if !ok || !ValidID(s) {
 			return nil, bad("an object id")
@@ -255,6 +286,18 @@ func checkValue(name string, v any) (any, error) {
 			return nil, bad(`"start" or "end"`)
 		}
 		return s, nil
+	case tDate:
+		s, ok := v.(string)
+		if !ok || !ValidDate(s) {
+			return nil, bad("a real date written YYYY-MM-DD")
+		}
+		return s, nil
+	case tStatus:
+		s, ok := v.(string)
+		if !ok || !slices.Contains(Statuses, s) {
+			return nil, bad(`"planned", "ongoing" or "done"`)
+		}
+		return s, nil
 	case tZ:
 		s, ok := v.(string)
 		if !ok || !validZ(s) {
@@ -263,4 +306,12 @@ func checkValue(name string, v any) (any, error) {
 		return s, nil
 	}
 	return nil, bad("valid")
+}
+
+// article puts "a" or "an" before a kind, for messages.
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }

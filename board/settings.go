@@ -159,7 +159,7 @@ func (s *State) PrepareVote(p *Participant, batch, target string, delta int, now
 		return nil, Errorf(ENotFound, "no object %s", target)
 	}
 	if !slices.Contains(v.Kinds, o.Kind) {
-		return nil, Errorf(EInvalid, "a %s cannot be voted on in this vote", o.Kind)
+		return nil, Errorf(EInvalid, "%s cannot be voted on in this vote", article(o.Kind))
 	}
 	if delta == 1 && s.DotsUsed(p.ID) >= v.Dots {
 		return nil, Errorf(ENoDots, "all %d dots are placed", v.Dots)

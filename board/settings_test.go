@@ -68,7 +68,7 @@ func TestSettingsRules(t *testing.T) {
 		`{"voting":{"open":true,"kinds":[]}}`: EInvalid,
 		`{"voting":{"kinds":["link"]}}`:       EInvalid,
 		`{"voting":{"kinds":["circle"]}}`:     EInvalid,
-		`{"voting":{"kinds":["goal","goal","goal","goal","goal","goal","goal","goal","goal"]}}`: EInvalid,
+		`{"voting":{"kinds":["goal","goal","goal","goal","goal","goal","goal","goal","goal","goal"]}}`: EInvalid,
 		`{"timer":{"seconds":86401}}`:                 EInvalid,
 		`{"timer":{"seconds":-1}}`:                    EInvalid,
 		`{"timer":{"seconds":0,"start":true}}`:        EInvalid,

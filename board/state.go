@@ -317,7 +317,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 		}
 		for name, req := range spec.props {
 			if _, has := o.Props[name]; req && !has {
-				return nil, Errorf(EInvalid, "a %s needs %q", op.Kind, name)
+				return nil, Errorf(EInvalid, "%s needs %q", article(op.Kind), name)
 			}
 		}
 		ov.changed[op.ID] = o
@@ -358,7 +358,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 			}
 			if o.Kind == KindLink && (o.Text("from") == op.ID || o.Text("to") == op.ID) {
 				cascade = append(cascade, o)
-			} else if o.Text("lane") == op.ID {
+			} else if o.Text("lane") == op.ID || o.Text("goal") == op.ID {
 				cascade = append(cascade, o)
 			}
 		})
@@ -370,10 +370,16 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 				ov.count--
 				out = append(out, Op{Op: OpDelete, ID: o.ID})
 			} else {
+				// An object loses its lane, an action its goal, with
+				// the object it referred to.
+				ref := "lane"
+				if o.Text("goal") == op.ID {
+					ref = "goal"
+				}
 				c := o.Clone()
-				delete(c.Props, "lane")
+				delete(c.Props, ref)
 				ov.changed[o.ID] = c
-				out = append(out, Op{Op: OpUpdate, ID: o.ID, Props: map[string]any{"lane": nil}})
+				out = append(out, Op{Op: OpUpdate, ID: o.ID, Props: map[string]any{ref: nil}})
 			}
 		}
 		ov.changed[op.ID] = nil
@@ -400,7 +406,7 @@ func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any) erro
 		}
 		req, allowed := spec.props[name]
 		if !allowed {
-			return Errorf(EInvalid, "a %s has no prop %q", o.Kind, name)
+			return Errorf(EInvalid, "%s has no prop %q", article(o.Kind), name)
 		}
 		if v == nil {
 			if req {
@@ -417,6 +423,10 @@ func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any) erro
 		case tLaneRef:
 			if r := ov.get(nv.(string)); r == nil || r.Kind != KindLane {
 				return Errorf(EInvalid, "lane %s is not a lane on this board", nv)
+			}
+		case tGoalRef:
+			if r := ov.get(nv.(string)); r == nil || r.Kind != KindGoal {
+				return Errorf(EInvalid, "goal %s is not a goal on this board", nv)
 			}
 		case tNodeRef:
 			id := nv.(string)
