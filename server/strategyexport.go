@@ -76,10 +76,16 @@ func (s *Server) createStrategyExport(w http.ResponseWriter, r *http.Request) {
 }
 
 // publicView is a board as a report made for the strategy may show it:
-// without the tally of a vote still hidden.
+// without notes of a private round still running, nor the tally of a vote
+// still hidden.
 func publicView(st *board.State) *board.State {
+	st = st.Clone()
+	for id, o := range st.Objects {
+		if !o.VisibleTo(nil) {
+			delete(st.Objects, id)
+		}
+	}
 	if v := st.Settings.Voting; v.Open && v.Hidden {
-		st = st.Clone()
 		st.Votes = map[string]map[string]int{}
 	}
 	return st
