@@ -48,6 +48,7 @@ type Change struct {
 	Participant *Participant `json:"participant,omitempty"` // join or role change
 	TokenHash   string       `json:"tokenHash,omitempty"`   // join
 	Removed     string       `json:"removed,omitempty"`     // remove: participant id
+	Erased      []string     `json:"erased,omitempty"`      // erase: participant ids
 }
 
 // Vote is one dot placed (+1) or taken back (-1) by a voter on a target.
@@ -169,6 +170,8 @@ func (s *State) Apply(c *Change) {
 				old.Role = p.Role
 			}
 		}
+	case ChangeErase:
+		s.applyErase(c)
 	case ChangeRemove:
 		delete(s.Participants, c.Removed)
 		delete(s.Votes, c.Removed)

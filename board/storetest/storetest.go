@@ -56,6 +56,12 @@ func Run(t *testing.T, open func(t *testing.T) board.Store) {
 		{"CloseEndsSubscriptions", testCloseEndsSubscriptions},
 		{"Exports", testExports},
 		{"Reopen", testReopen},
+		{"Erase", testErase},
+		{"DeleteBoard", testDeleteBoard},
+		{"RevokeJoinCode", testRevokeJoinCode},
+		{"DeleteExports", testDeleteExports},
+		{"Lease", testLease},
+		{"LastChange", testLastChange},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
