@@ -44,11 +44,15 @@ type Object struct {
 	CreatedBy string
 	CreatedAt int64 // unix milliseconds
 	UpdatedAt int64
+	// PrivateTo, when set, is the participant whose private note this is
+	// (or a link to one): only they and the facilitators see it, until the
+	// private round ends. See private.go.
+	PrivateTo string
 }
 
 // reserved names may not be used as props because the JSON form puts props
 // beside them.
-var reserved = map[string]bool{"id": true, "kind": true, "createdBy": true, "createdAt": true, "updatedAt": true}
+var reserved = map[string]bool{"id": true, "kind": true, "createdBy": true, "createdAt": true, "updatedAt": true, "privateTo": true}
 
 // MarshalJSON writes the object flat: id, kind, props, then the server-kept
 // fields.
@@ -59,6 +63,9 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 	}
 	m["id"], m["kind"] = o.ID, o.Kind
 	m["createdBy"], m["createdAt"], m["updatedAt"] = o.CreatedBy, o.CreatedAt, o.UpdatedAt
+	if o.PrivateTo != "" {
+		m["privateTo"] = o.PrivateTo
+	}
 	return json.Marshal(m)
 }
 
@@ -77,6 +84,8 @@ func (o *Object) UnmarshalJSON(b []byte) error {
 			o.Kind, _ = v.(string)
 		case "createdBy":
 			o.CreatedBy, _ = v.(string)
+		case "privateTo":
+			o.PrivateTo, _ = v.(string)
 		case "createdAt":
 			f, _ := v.(float64)
 			o.CreatedAt = int64(f)

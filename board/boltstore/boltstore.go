@@ -89,6 +89,7 @@ var (
 	kInfo         = []byte("info")
 	kSettings     = []byte("settings")
 	kSeq          = []byte("seq")
+	kSummary      = []byte("summary")
 	bObjects      = []byte("objects")
 	bParticipants = []byte("participants")
 	bTokens       = []byte("tokens")
