@@ -37,6 +37,9 @@ type Info struct {
 	Template     string    `json:"template"`
 	JoinCode     string    `json:"joinCode,omitempty"`
 	CreatedAt    time.Time `json:"createdAt"`
+	// From is the board of the same municipality this one continues (a
+	// workshop series), or "".
+	From string `json:"from,omitempty"`
 }
 
 // Roles of a participant.

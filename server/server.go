@@ -41,6 +41,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// ContactEmail is where people report accessibility problems and ask
+	// about their personal data (PROCESSKARTA_CONTACT_EMAIL).
+	ContactEmail string
+	// Operator names who runs the installation on the statement pages;
+	// empty means a generic phrase.
+	Operator string
+	// RetentionDays is how long a board may go without a change before it
+	// is anonymised; 0 keeps boards until deleted.
+	RetentionDays int
 }
 
 // Server serves one node of Processkarta.
@@ -119,6 +128,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", page("index.html"))
 	r.Get("/join", page("join.html"))
 	r.Get("/b/{id}", page("board.html"))
+	statements := newStatementPages(s.cfg)
+	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
+	r.Get("/integritet", statements.handler("integritet.html"))
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
 
 	r.Route("/api", func(r chi.Router) {

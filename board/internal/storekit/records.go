@@ -131,8 +131,11 @@ func Touch(before *board.State, c *board.Change) *Touched {
 		}
 	case board.ChangeSettings:
 		t.settings = true
-		if c.Settings != nil && c.Settings.Voting.Open && !before.Settings.Voting.Open {
-			// Opening a vote clears every voter's dots.
+		// An ended private round rewrites the notes it shows.
+		t.objects = append(t.objects, c.Revealed...)
+		if c.ClearVotes || c.Settings != nil && c.Settings.Voting.Open && !before.Settings.Voting.Open {
+			// Opening a vote, or clearing the votes, takes every voter's
+			// dots.
 			for voter := range before.Votes {
 				t.voters = append(t.voters, voter)
 			}
