@@ -305,6 +305,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 
 func (c *conn) reject(id string, err error) {
 	code := board.ErrorCode(err)
+	c.room.hub.m.rejects.WithLabelValues(code).Inc()
 	c.enqueue(encode(rejectMsg{Type: "reject", ID: id, Code: code, Message: board.ErrorMessage(err), Retry: code == board.EUnavailable}))
 }
 

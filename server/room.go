@@ -109,6 +109,7 @@ func (r *room) apply(c *board.Change) bool {
 		r.hub.log.Error("gap in the change feed", "board", r.id, "have", r.state.Seq, "got", c.Seq)
 		return false
 	}
+	start := time.Now()
 	r.state.Apply(c)
 	r.recent = append(r.recent, c)
 	if len(r.recent) > r.hub.limits.RecentChanges {
@@ -127,6 +128,7 @@ func (r *room) apply(c *board.Change) bool {
 	if c.Type == board.ChangeRemove {
 		r.markGone(c.Removed)
 	}
+	r.hub.m.fanout.Observe(time.Since(start).Seconds())
 	return true
 }
 

@@ -41,6 +41,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// DataDir is the embedded store's directory, whose free space the
+	// metrics report; empty for the Redis store.
+	DataDir string
 	// ContactEmail is where people report accessibility problems and ask
 	// about their personal data (PROCESSKARTA_CONTACT_EMAIL).
 	ContactEmail string
@@ -80,6 +83,7 @@ func New(store board.Store, cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
 	s.metrics = newMetrics(cfg.Registry)
 	s.store = instrument(store, s.metrics)
+	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	presence := cfg.Presence
 	if presence == nil {
