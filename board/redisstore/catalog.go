@@ -197,6 +197,7 @@ func (s *Store) CreateBoard(ctx context.Context, st *board.State) error {
 	for k, v := range rec.Votes {
 		args = append(args, k, v)
 	}
+	args = append(args, rec.Summary)
 	n, err := createBoardScript.Run(ctx, s.rdb, boardKeys(id), args...).Int()
 	if err != nil || n == 0 {
 		release()

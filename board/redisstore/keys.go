@@ -35,5 +35,8 @@ func exportPDF(id string) string        { return global + "export-pdf:" + id }
 // boardKeys are the keys the snapshot and create scripts take, in order.
 func boardKeys(id string) []string {
 	return []string{bkey(id, "info"), bkey(id, "joincode"), bkey(id, "seq"), bkey(id, "settings"),
-		bkey(id, "objects"), bkey(id, "participants"), bkey(id, "tokens"), bkey(id, "votes")}
+		bkey(id, "objects"), bkey(id, "participants"), bkey(id, "tokens"), bkey(id, "votes"), summaryKey(id)}
 }
+
+// summaryKey holds a board's board.Summary as JSON.
+func summaryKey(id string) string { return bkey(id, "summary") }

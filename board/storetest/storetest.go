@@ -59,6 +59,8 @@ func Run(t *testing.T, open func(t *testing.T) board.Store) {
 		{"Accounts", testAccounts},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
+		{"Actions", testActions},
+		{"Series", testSeries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
