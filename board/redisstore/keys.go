@@ -9,10 +9,13 @@ const (
 	kMeta       = global + "meta"
 	kMunis      = global + "municipalities"
 	kStrategies = global + "strategies"
-	kJoinCodes  = global + "joincodes"
-	kBoardSeq   = global + "board-counter"
-	kBoards     = global + "boards"
-	kExports    = global + "exports"
+	// kStrategyKeys maps a municipality and a strategy's Key to its id, so
+	// that a second strategy with the same title and revision is refused.
+	kStrategyKeys = global + "strategy-keys"
+	kJoinCodes    = global + "joincodes"
+	kBoardSeq     = global + "board-counter"
+	kBoards       = global + "boards"
+	kExports      = global + "exports"
 )
 
 func bkey(id, name string) string { return boardPrefix + id + "}:" + name }

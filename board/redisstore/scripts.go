@@ -123,12 +123,17 @@ return redis.call('HGET', KEYS[1], ARGV[1])
 `)
 
 // createStrategyScript stores a strategy of an existing municipality.
-// KEYS: municipalities, strategies, the municipality's strategy list.
-// ARGV: municipality code, strategy id, strategy JSON.
-// Returns 1, 0 if the municipality does not exist, -1 if the id is taken.
+// KEYS: municipalities, strategies, the municipality's strategy list, the
+// strategy keys (municipality and Strategy.Key → id).
+// ARGV: municipality code, strategy id, strategy JSON, the municipality
+// and key as one field.
+// Returns 1, 0 if the municipality does not exist, -1 if the id is taken,
+// -2 if the municipality has a strategy with that key.
 var createStrategyScript = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3]) == 0 then return -1 end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return -1 end
+if redis.call('HSETNX', KEYS[4], ARGV[4], ARGV[2]) == 0 then return -2 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[2])
 return 1
 `)
