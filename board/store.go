@@ -103,4 +103,7 @@ type Store interface {
 	// several nodes asking while it runs, only one gets true. It keeps a
 	// periodic job on one node.
 	Lease(ctx context.Context, name string, ttl time.Duration) (bool, error)
+
+	// AccountStore keeps the organizers' accounts, sessions and audit log.
+	AccountStore
 }

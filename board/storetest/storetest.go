@@ -62,6 +62,9 @@ func Run(t *testing.T, open func(t *testing.T) board.Store) {
 		{"DeleteExports", testDeleteExports},
 		{"Lease", testLease},
 		{"LastChange", testLastChange},
+		{"Accounts", testAccounts},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
 		{"Actions", testActions},
 		{"Series", testSeries},
 	}
