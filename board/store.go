@@ -78,4 +78,7 @@ type Store interface {
 	ExportPDF(ctx context.Context, id string) ([]byte, error)
 	// Exports returns the exports attached to a strategy, oldest first.
 	Exports(ctx context.Context, strategyID string) ([]*Export, error)
+
+	// AccountStore keeps the organizers' accounts, sessions and audit log.
+	AccountStore
 }

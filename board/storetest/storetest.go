@@ -56,6 +56,9 @@ func Run(t *testing.T, open func(t *testing.T) board.Store) {
 		{"CloseEndsSubscriptions", testCloseEndsSubscriptions},
 		{"Exports", testExports},
 		{"Reopen", testReopen},
+		{"Accounts", testAccounts},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
 		{"Actions", testActions},
 		{"Series", testSeries},
 	}
