@@ -523,4 +523,5 @@ export default {
   'cluster.colOngoing': 'Ongoing',
   'cluster.colDone': 'Done',
   'cluster.colExports': 'Exports',
+  'outline.actions': 'Actions by goal area',
 };

@@ -526,4 +526,5 @@ export default {
   'cluster.colOngoing': 'Pågående',
   'cluster.colDone': 'Klara',
   'cluster.colExports': 'Exporter',
+  'outline.actions': 'Åtgärder per målområde',
 };
