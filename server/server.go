@@ -155,6 +155,8 @@ func (s *Server) routes() http.Handler {
 		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
+		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))
+		r.Get("/boards/{id}/drawio", s.boardAuth(true, s.getDrawio))
 		r.Get("/exports/{id}", s.exportAuth(s.getExport))
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
 	})

@@ -88,6 +88,7 @@ var (
 	kInfo         = []byte("info")
 	kSettings     = []byte("settings")
 	kSeq          = []byte("seq")
+	kSummary      = []byte("summary")
 	bObjects      = []byte("objects")
 	bParticipants = []byte("participants")
 	bTokens       = []byte("tokens")

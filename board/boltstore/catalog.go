@@ -82,6 +82,14 @@ func (s *Store) CreateStrategy(ctx context.Context, st *board.Strategy) error {
 		if b.Get([]byte(st.ID)) != nil {
 			return board.Errorf(board.EConflict, "strategy %s exists already", st.ID)
 		}
+		for _, id := range listIndex(tx.Bucket(bStrategyIndex), st.Municipality) {
+			other := &board.Strategy{}
+			if ok, err := getJSON(b, []byte(id), other); err != nil {
+				return err
+			} else if ok && other.Key() == st.Key() {
+				return board.Errorf(board.EConflict, "the municipality already has the strategy %q, revision %q", other.Title, other.Revision)
+			}
+		}
 		if err := putJSON(b, []byte(st.ID), st); err != nil {
 			return err
 		}

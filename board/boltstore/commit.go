@@ -17,9 +17,12 @@ type write struct {
 	b      *storekit.Board[boardData]
 	change *board.Change
 	log    []byte // the change as JSON
-	w      *storekit.Writes
-	err    error
-	done   chan struct{}
+	// summary is the board's summary after the change, nil if the change
+	// leaves it as it was.
+	summary []byte
+	w       *storekit.Writes
+	err     error
+	done    chan struct{}
 }
 
 // Commit prepares a change against the board's cached state, queues it for
@@ -61,6 +64,9 @@ func (s *Store) enqueue(b *storekit.Board[boardData], prepare func(*board.State)
 	d.pending.Apply(c)
 	if w.w, err = t.Writes(d.pending); err == nil {
 		w.log, err = json.Marshal(c)
+	}
+	if err == nil {
+		w.summary, err = t.Summary(d.pending, d.pending)
 	}
 	if err != nil {
 		// pending has the change but the disk never will.
@@ -186,6 +192,11 @@ func (s *Store) writeOne(tx *bolt.Tx, w *write) error {
 	}
 	if w.w.Settings != nil {
 		if err := bb.Put(kSettings, w.w.Settings); err != nil {
+			return err
+		}
+	}
+	if w.summary != nil {
+		if err := bb.Put(kSummary, w.summary); err != nil {
 			return err
 		}
 	}

@@ -85,12 +85,15 @@ func (s *Store) CreateStrategy(ctx context.Context, st *board.Strategy) error {
 	if err != nil {
 		return wrap(err)
 	}
-	n, err := createStrategyScript.Run(ctx, s.rdb, []string{kMunis, kStrategies, muniStrategies(st.Municipality)}, st.Municipality, st.ID, b).Int()
+	n, err := createStrategyScript.Run(ctx, s.rdb, []string{kMunis, kStrategies, muniStrategies(st.Municipality), kStrategyKeys},
+		st.Municipality, st.ID, b, st.Municipality+"\x00"+st.Key()).Int()
 	switch {
 	case err != nil:
 		return wrap(err)
 	case n == 0:
 		return board.Errorf(board.ENotFound, "no municipality %s", st.Municipality)
+	case n == -2:
+		return board.Errorf(board.EConflict, "the municipality already has the strategy %q, revision %q", st.Title, st.Revision)
 	case n < 0:
 		return board.Errorf(board.EConflict, "strategy %s exists already", st.ID)
 	}
@@ -197,6 +200,7 @@ func (s *Store) CreateBoard(ctx context.Context, st *board.State) error {
 	for k, v := range rec.Votes {
 		args = append(args, k, v)
 	}
+	args = append(args, rec.Summary)
 	n, err := createBoardScript.Run(ctx, s.rdb, boardKeys(id), args...).Int()
 	if err != nil || n == 0 {
 		release()
