@@ -25,6 +25,8 @@ const (
 	BackupStrategy     = "strategy"
 	BackupBoard        = "board"
 	BackupExport       = "export"
+	BackupAccount      = "account"
+	BackupAudit        = "audit"
 	BackupEnd          = "end"
 )
 
@@ -51,6 +53,11 @@ type BackupRecord struct {
 	// Export is an export's metadata, PDF its bytes.
 	Export *Export `json:"export,omitempty"`
 	PDF    []byte  `json:"pdf,omitempty"`
+	// Account is an organizer's account, its password hash included;
+	// sessions are not backed up (people sign in again after a restore).
+	Account *Account `json:"account,omitempty"`
+	// Audit is one event of the audit log, oldest first.
+	Audit *AuditEvent `json:"audit,omitempty"`
 
 	// end: how many records of each type came before.
 	Counts map[string]int `json:"counts,omitempty"`
@@ -68,7 +75,7 @@ type BoardBackup struct {
 // take a board's log back. Both stores implement it.
 type Backuper interface {
 	// Backup emits the store's records in restore order: meta,
-	// municipalities, strategies, boards, exports. Each board is as of
+	// municipalities, strategies, boards, exports, accounts, audit events. Each board is as of
 	// one moment (its State and Log agree); the embedded store emits the
 	// whole instance from one read transaction.
 	Backup(ctx context.Context, emit func(*BackupRecord) error) error
@@ -205,6 +212,16 @@ func restoreRecord(ctx context.Context, s Store, b Backuper, rec *BackupRecord, 
 			return errors.New("no export in the record")
 		}
 		err = s.SaveExport(ctx, rec.Export, rec.PDF)
+	case BackupAccount:
+		if rec.Account == nil {
+			return errors.New("no account in the record")
+		}
+		err = s.CreateAccount(ctx, rec.Account)
+	case BackupAudit:
+		if rec.Audit == nil {
+			return errors.New("no audit event in the record")
+		}
+		err = s.AddAudit(ctx, rec.Audit)
 	case BackupEnd:
 		for t, n := range rec.Counts {
 			if sum.Counts[t] != n {

@@ -89,6 +89,26 @@ func (s *Store) Backup(ctx context.Context, emit func(*board.BackupRecord) error
 				return err
 			}
 		}
+		if b := tx.Bucket(bAccountEmails); b != nil {
+			if err := b.ForEach(func(_, id []byte) error {
+				a, err := getAccount(tx, string(id))
+				if err != nil {
+					return err
+				}
+				return emit(&board.BackupRecord{Type: board.BackupAccount, Account: a})
+			}); err != nil {
+				return err
+			}
+		}
+		if b := tx.Bucket(bAudit); b != nil {
+			return b.ForEach(func(_, v []byte) error {
+				e := &board.AuditEvent{}
+				if err := json.Unmarshal(v, e); err != nil {
+					return err
+				}
+				return emit(&board.BackupRecord{Type: board.BackupAudit, Audit: e})
+			})
+		}
 		return nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/redis/go-redis/v9"
@@ -74,7 +75,28 @@ func (s *Store) Backup(ctx context.Context, emit func(*board.BackupRecord) error
 			return err
 		}
 	}
-	return s.backupExports(ctx, emit)
+	if err := s.backupExports(ctx, emit); err != nil {
+		return err
+	}
+	accounts, err := s.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if err := emit(&board.BackupRecord{Type: board.BackupAccount, Account: a}); err != nil {
+			return err
+		}
+	}
+	audit, err := s.Audit(ctx, math.MaxInt32)
+	if err != nil {
+		return err
+	}
+	for i := len(audit) - 1; i >= 0; i-- { // oldest first
+		if err := emit(&board.BackupRecord{Type: board.BackupAudit, Audit: audit[i]}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) backupBoard(ctx context.Context, id string) (*board.BoardBackup, error) {

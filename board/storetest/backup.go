@@ -38,6 +38,12 @@ func testBackup(t *testing.T, open func(t *testing.T) board.Store) {
 		exports = append(exports, e)
 	}
 
+	acct := &board.Account{ID: uuid.NewString(), Email: "ledare@vaxjo.se", Name: "Processledare", Role: board.AccountLeader, Municipalities: []string{"0780"}, PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA", CreatedAt: now(), UpdatedAt: now()}
+	must(t, src.CreateAccount(ctx, acct))
+	for _, action := range []string{"board.created", "export.created"} {
+		must(t, src.AddAudit(ctx, &board.AuditEvent{At: now(), Action: action, Account: acct.ID, Board: f.id}))
+	}
+
 	var buf bytes.Buffer
 	sum, err := board.WriteBackup(ctx, src.(board.Backuper), "test", &buf)
 	must(t, err)
@@ -74,6 +80,8 @@ func testBackup(t *testing.T, open func(t *testing.T) board.Store) {
 		sameJSON(t, "municipalities", val(src.Municipalities(ctx)), val(dst.Municipalities(ctx)))
 		sameJSON(t, "strategies", val(src.Strategies(ctx, "1480")), val(dst.Strategies(ctx, "1480")))
 		sameJSON(t, "boards", val(src.Boards(ctx, "")), val(dst.Boards(ctx, "")))
+		sameJSON(t, "accounts", val(src.Accounts(ctx)), val(dst.Accounts(ctx)))
+		sameJSON(t, "audit", val(src.Audit(ctx, 10)), val(dst.Audit(ctx, 10)))
 		// Summaries are derived and made anew from the restored state;
 		// when they were last rewritten is not part of what they say.
 		summaries := func(s board.Store) []*board.Summary {
