@@ -146,6 +146,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
+		r.Post("/boards/{id}/facilitate", s.organizer(s.facilitate))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
 		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
