@@ -97,7 +97,8 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 		if m.Editing != nil && !board.ValidID(*m.Editing) {
 			return nil, board.Errorf("bad_message", "editing must be an object id or null")
 		}
-		if v := m.View; v != nil && (math.Abs(v.X) > board.MaxCoord || math.Abs(v.Y) > board.MaxCoord || !(v.Zoom >= 0.05 && v.Zoom <= 20)) {
+		if v := m.View; v != nil && (math.Abs(v.X) > board.MaxCoord || math.Abs(v.Y) > board.MaxCoord || !(v.Zoom >= 0.05 && v.Zoom <= 20) ||
+			v.W < 0 || v.W > 2*board.MaxCoord || v.H < 0 || v.H > 2*board.MaxCoord) {
 			return nil, board.Errorf("bad_message", "view out of range")
 		}
 		if m.Selection == nil {

@@ -18,11 +18,15 @@ type cursor struct {
 	Y float64 `json:"y"`
 }
 
-// view is the centre and zoom of someone's canvas (follow me).
+// view is the centre and zoom of someone's canvas (follow me), and the
+// size of the area it shows in board units, so that a follower with
+// another screen can show the same area.
 type view struct {
 	X    float64 `json:"x"`
 	Y    float64 `json:"y"`
 	Zoom float64 `json:"zoom"`
+	W    float64 `json:"w,omitempty"`
+	H    float64 `json:"h,omitempty"`
 }
 
 // setPresence records a local participant's cursor, selection, editing
