@@ -28,6 +28,15 @@ type Strategy struct {
 	CreatedAt    time.Time `json:"createdAt"`
 }
 
+// Key identifies a strategy within its municipality: the title and the
+// revision, case and runs of spaces ignored. Two strategies of one
+// municipality may not share a key, since people could not tell them apart
+// in a list.
+func (s *Strategy) Key() string {
+	norm := func(v string) string { return strings.ToLower(strings.Join(strings.Fields(v), " ")) }
+	return norm(s.Title) + "\x00" + norm(s.Revision)
+}
+
 // Info is a board's descriptive data; it does not change with edits.
 type Info struct {
 	ID           string    `json:"id"`
@@ -40,6 +49,10 @@ type Info struct {
 	// From is the board of the same municipality this one continues (a
 	// workshop series), or "".
 	From string `json:"from,omitempty"`
+	// LastChange is when the board last changed: the time of its latest
+	// change, or its creation. Store.Boards fills it from the change log;
+	// it is not stored with the info.
+	LastChange time.Time `json:"-"`
 }
 
 // Roles of a participant.
@@ -98,6 +111,10 @@ type Export struct {
 	CreatedAt     time.Time `json:"createdAt"`
 	Bytes         int       `json:"bytes"`
 	SHA256        string    `json:"sha256"`
+	// Anonymous is true when the PDF names no person (it was made without
+	// names). An export without it may name people, so erasing one of the
+	// board's participants deletes it.
+	Anonymous bool `json:"anonymous"`
 }
 
 // Limits on text lengths, counts and sizes.

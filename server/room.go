@@ -110,6 +110,7 @@ func (r *room) apply(c *board.Change) bool {
 		return false
 	}
 	restart := facilitatorChanged(r.state, c) && r.state.HasPrivate()
+	start := time.Now()
 	r.state.Apply(c)
 	r.recent = append(r.recent, c)
 	if len(r.recent) > r.hub.limits.RecentChanges {
@@ -133,6 +134,7 @@ func (r *room) apply(c *board.Change) bool {
 	if c.Type == board.ChangeRemove {
 		r.markGone(c.Removed)
 	}
+	r.hub.m.fanout.Observe(time.Since(start).Seconds())
 	return true
 }
 

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/export/hyphen"
 	"github.com/processkarta/processkarta/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -41,6 +43,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// DataDir is the embedded store's directory, whose free space the
+	// metrics report; empty for the Redis store.
+	DataDir string
 	// ContactEmail is where people report accessibility problems and ask
 	// about their personal data (PROCESSKARTA_CONTACT_EMAIL).
 	ContactEmail string
@@ -80,6 +85,7 @@ func New(store board.Store, cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
 	s.metrics = newMetrics(cfg.Registry)
 	s.store = instrument(store, s.metrics)
+	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	presence := cfg.Presence
 	if presence == nil {
@@ -135,6 +141,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
+		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
 		r.Get("/municipalities/{code}", s.organizer(s.getMunicipality))
@@ -152,10 +159,20 @@ func (s *Server) routes() http.Handler {
 		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
+		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))
+		r.Get("/boards/{id}/drawio", s.boardAuth(true, s.getDrawio))
 		r.Get("/exports/{id}", s.exportAuth(s.getExport))
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
 	})
 	return r
+}
+
+// hyphenation serves the break rules the PDFs use, so that the canvas
+// hyphenates words in the same places (export/hyphen).
+func hyphenation(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "sv.json", time.Time{}, bytes.NewReader(hyphen.JSON()))
 }
 
 func errBody(code, msg string) errorBody {

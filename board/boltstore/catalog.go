@@ -82,6 +82,14 @@ func (s *Store) CreateStrategy(ctx context.Context, st *board.Strategy) error {
 		if b.Get([]byte(st.ID)) != nil {
 			return board.Errorf(board.EConflict, "strategy %s exists already", st.ID)
 		}
+		for _, id := range listIndex(tx.Bucket(bStrategyIndex), st.Municipality) {
+			other := &board.Strategy{}
+			if ok, err := getJSON(b, []byte(id), other); err != nil {
+				return err
+			} else if ok && other.Key() == st.Key() {
+				return board.Errorf(board.EConflict, "the municipality already has the strategy %q, revision %q", other.Title, other.Revision)
+			}
+		}
 		if err := putJSON(b, []byte(st.ID), st); err != nil {
 			return err
 		}
@@ -179,6 +187,7 @@ func (s *Store) Boards(ctx context.Context, municipality string) ([]*board.Info,
 				return err
 			}
 			if municipality == "" || info.Municipality == municipality {
+				info.LastChange = lastChange(bb, info.CreatedAt)
 				out = append(out, info)
 			}
 			return nil
@@ -219,7 +228,9 @@ func (s *Store) SetJoinCode(ctx context.Context, boardID, code string) error {
 			return board.Errorf(board.ENotFound, "no board %s", boardID)
 		}
 		codes := tx.Bucket(bJoinCodes)
-		if owner := codes.Get([]byte(code)); owner != nil {
+		if code == "" {
+			// Revoking: nothing to check.
+		} else if owner := codes.Get([]byte(code)); owner != nil {
 			if string(owner) == boardID {
 				return nil
 			}
@@ -235,8 +246,10 @@ func (s *Store) SetJoinCode(ctx context.Context, boardID, code string) error {
 			}
 		}
 		info.JoinCode = code
-		if err := codes.Put([]byte(code), []byte(boardID)); err != nil {
-			return err
+		if code != "" {
+			if err := codes.Put([]byte(code), []byte(boardID)); err != nil {
+				return err
+			}
 		}
 		return putJSON(bb, kInfo, info)
 	})

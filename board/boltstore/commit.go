@@ -17,9 +17,12 @@ type write struct {
 	b      *storekit.Board[boardData]
 	change *board.Change
 	log    []byte // the change as JSON
-	w      *storekit.Writes
-	err    error
-	done   chan struct{}
+	// summary is the board's summary after the change, nil if the change
+	// leaves it as it was.
+	summary []byte
+	w       *storekit.Writes
+	err     error
+	done    chan struct{}
 }
 
 // Commit prepares a change against the board's cached state, queues it for
@@ -62,6 +65,9 @@ func (s *Store) enqueue(b *storekit.Board[boardData], prepare func(*board.State)
 	if w.w, err = t.Writes(d.pending); err == nil {
 		w.log, err = json.Marshal(c)
 	}
+	if err == nil {
+		w.summary, err = t.Summary(d.pending, d.pending)
+	}
 	if err != nil {
 		// pending has the change but the disk never will.
 		d.pending = nil
@@ -103,6 +109,9 @@ func (s *Store) writer() {
 }
 
 func (s *Store) writeGroup(group []*write) {
+	// Shared with every other use of the file; a compaction waits.
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, w := range group {
 			if err := s.writeOne(tx, w); err != nil {
@@ -122,7 +131,11 @@ func (s *Store) writeGroup(group []*write) {
 			w.err = err
 		}
 	}
+	purge := false
 	for _, w := range group {
+		if w.err == nil && w.change.Type == board.ChangeErase {
+			purge = true
+		}
 		if w.err != nil {
 			w.err = board.Errorf(board.EUnavailable, "the change could not be stored: %v", w.err)
 			d := &w.b.Data
@@ -134,6 +147,9 @@ func (s *Store) writeGroup(group []*write) {
 			w.b.Advance(w.change)
 		}
 		close(w.done)
+	}
+	if purge {
+		s.schedulePurge()
 	}
 }
 
@@ -189,10 +205,22 @@ func (s *Store) writeOne(tx *bolt.Tx, w *write) error {
 			return err
 		}
 	}
+	if w.summary != nil {
+		if err := bb.Put(kSummary, w.summary); err != nil {
+			return err
+		}
+	}
 	if err := bb.Put(kSeq, be64(seq)); err != nil {
 		return err
 	}
 	log := bb.Bucket(bLog)
+	if w.change.Type == board.ChangeErase {
+		// The erased names leave the log with the change that erases
+		// them, atomically.
+		if err := scrubLog(bb, w.change.Erased); err != nil {
+			return err
+		}
+	}
 	if err := log.Put(be64(seq), w.log); err != nil {
 		return err
 	}

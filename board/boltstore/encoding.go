@@ -68,6 +68,11 @@ func writeRecords(bb *bolt.Bucket, r *storekit.Records) error {
 	if err := bb.Put(kSeq, be64(r.Seq)); err != nil {
 		return err
 	}
+	if r.Summary != nil {
+		if err := bb.Put(kSummary, r.Summary); err != nil {
+			return err
+		}
+	}
 	for _, name := range [][]byte{bObjects, bParticipants, bTokens, bVotes, bLog} {
 		if _, err := bb.CreateBucketIfNotExists(name); err != nil {
 			return err

@@ -37,12 +37,13 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		}
 	}
 	keys := []string{bkey(boardID, "seq"), bkey(boardID, "info"), bkey(boardID, "objects"), bkey(boardID, "participants"),
-		bkey(boardID, "tokens"), bkey(boardID, "votes"), bkey(boardID, "settings"), bkey(boardID, "log")}
+		bkey(boardID, "tokens"), bkey(boardID, "votes"), bkey(boardID, "settings"), bkey(boardID, "log"), summaryKey(boardID)}
 	for attempt := 1; ; attempt++ {
 		var (
 			c        *board.Change
 			perr     error
 			w        *storekit.Writes
+			sum      []byte
 			werr     error
 			expected uint64
 			loaded   bool
@@ -61,7 +62,9 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 			t := storekit.Touch(st, c)
 			part := t.Partial(st)
 			part.Apply(c)
-			w, werr = t.Writes(part)
+			if w, werr = t.Writes(part); werr == nil {
+				sum, werr = t.Summary(st, part)
+			}
 		})
 		if !loaded {
 			return nil, board.Errorf(board.EUnavailable, "board %s was unloaded meanwhile", boardID)
@@ -78,6 +81,14 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		}
 		args := []any{expected, log, s.cfg.logBound, channelOf(boardID)}
 		args = appendWrites(args, w)
+		if c.Type == board.ChangeErase {
+			if args, err = s.appendScrubs(ctx, args, boardID, c.Erased); err != nil {
+				return nil, err
+			}
+		}
+		if sum != nil {
+			args = append(args, "m", "", sum)
+		}
 		res, err := commitScript.Run(ctx, s.rdb, keys, args...).Slice()
 		if err != nil {
 			return nil, wrap(err)
@@ -86,6 +97,9 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		switch status {
 		case "OK":
 			b.Advance(c)
+			if c.Type == board.ChangeErase {
+				s.schedulePurge()
+			}
 			return c, nil
 		case "NOBOARD":
 			return nil, board.Errorf(board.ENotFound, "no board %s", boardID)
