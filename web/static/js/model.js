@@ -6,13 +6,8 @@ export const LANE_HEIGHT = 200; // board.LaneHeight
 export const LANE_WIDTH = 2400; // board.LaneWidth
 export const LANE_HEADER = 180; // the title column at the left of a lane band
 
-<<<<<<< HEAD
-export const SERVER_FIELDS = ['id', 'kind', 'createdBy', 'createdAt', 'updatedAt'];
-export const NODE_KINDS = ['step', 'decision', 'event', 'note', 'goal', 'action'];
-=======
 export const SERVER_FIELDS = ['id', 'kind', 'createdBy', 'createdAt', 'updatedAt', 'privateTo'];
-export const NODE_KINDS = ['step', 'decision', 'event', 'note', 'goal'];
->>>>>>> main
+export const NODE_KINDS = ['step', 'decision', 'event', 'note', 'goal', 'action'];
 export const LANED_KINDS = ['step', 'decision', 'event'];
 export const SIZED_KINDS = ['step', 'decision', 'note', 'goal', 'frame', 'action'];
 export const ACTION_STATUSES = ['planned', 'ongoing', 'done'];
