@@ -5,10 +5,10 @@ import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
 import { $, h, saveBlob, dispositionName } from './util.js';
 import { api, showError, errorText } from './api.js';
 import { patch } from './morph.js';
+import { organizerKey, signIn } from './session.js';
 
-const KEY = 'processkarta.organizerKey';
 const name = decodeURIComponent(location.pathname.split('/')[2] || '');
-let key = sessionStorage.getItem(KEY);
+let key = organizerKey();
 let data = null;
 
 applyI18n();
@@ -70,7 +70,7 @@ $('#key-form').addEventListener('submit', async (e) => {
   key = $('#org-key').value.trim();
   try {
     await load();
-    sessionStorage.setItem(KEY, key);
+    signIn(key);
     $('#key-section').hidden = true;
   } catch (err) {
     $('#key-error').textContent = err.code === 'unauthorized' ? t('org.badKey') : errorText(err);

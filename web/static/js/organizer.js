@@ -228,7 +228,7 @@ function continueBoard(b) {
       } catch { /* no profile */ }
       try {
         const nb = await api('/api/boards', { method: 'POST', body, token: key });
-        store.set(tokenKey(nb.id), nb.facilitatorToken);
+        rememberFacilitator(nb.id, nb.facilitatorToken);
         toast(t('org.created'));
         location.assign(`/b/${encodeURIComponent(nb.id)}`);
       } catch (e2) { err.textContent = errorText(e2); title.setAttribute('aria-invalid', 'true'); }

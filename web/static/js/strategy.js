@@ -6,14 +6,14 @@
 // the actions. It follows the boards live through the strategy's event
 // stream. Counts only, never names.
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
-import { $, h, announce, toast, saveBlob, dispositionName, store, tokenKey, debounce } from './util.js';
+import { $, h, announce, toast, saveBlob, dispositionName, debounce } from './util.js';
 import { api, showError, errorText } from './api.js';
 import { patch } from './morph.js';
+import { organizerKey, signIn, facilitatorToken } from './session.js';
 import { downloadExport } from './facilitator.js';
 
-const KEY = 'processkarta.organizerKey';
 const id = decodeURIComponent(location.pathname.split('/')[2] || '');
-let key = sessionStorage.getItem(KEY);
+let key = organizerKey();
 let rev = null;
 const STATUSES = ['planned', 'ongoing', 'done'];
 const POSITIONS = ['politician', 'manager', 'official', 'other'];
@@ -28,7 +28,7 @@ $('#key-form').addEventListener('submit', async (e) => {
   key = k;
   try {
     await load();
-    sessionStorage.setItem(KEY, k);
+    signIn(k);
     $('#key-section').hidden = true;
     follow();
   } catch (err) {
@@ -106,8 +106,16 @@ function actionView(a) {
       field('due', t('action.due'), due),
       field('status', t('action.status'), status)),
     h('p', { class: 'hint' }, t('rev.onBoard', { title: a.boardTitle }), ' ',
-      store.get(tokenKey(a.board)) ? h('a', { href: `/b/${encodeURIComponent(a.board)}` }, t('rev.openBoard')) : null),
+      h('button', { type: 'button', class: 'linklike', 'aria-label': t('org.facilitateNamed', { name: a.boardTitle }), onclick: () => openBoard(a.board) }, t('rev.openBoard'))),
     h('p', { class: 'form-error', id: fid('error'), role: 'alert' }));
+}
+
+// openBoard opens a workshop's board as its process leader.
+async function openBoard(boardId) {
+  try {
+    await facilitatorToken(boardId, {});
+    location.assign(`/b/${encodeURIComponent(boardId)}`);
+  } catch (err) { showError(err); }
 }
 
 // change sends the edit as an op on the action's board: its workshop sees
@@ -135,7 +143,7 @@ function workshopsView() {
     h('caption', { class: 'sr-only' }, t('rev.workshops')),
     h('thead', {}, h('tr', {}, ['rev.colWorkshop', 'rev.colDate', 'rev.colFrom', 'rev.colPeople', 'rev.colGoals', 'rev.colActions'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, rev.boards.map((b) => h('tr', { 'data-key': `ws:${b.id}` },
-      h('th', { scope: 'row' }, store.get(tokenKey(b.id)) ? h('a', { href: `/b/${encodeURIComponent(b.id)}` }, b.title) : b.title,
+      h('th', { scope: 'row' }, h('button', { type: 'button', class: 'linklike', 'aria-label': t('org.facilitateNamed', { name: b.title }), onclick: () => openBoard(b.id) }, b.title),
         h('br'), h('span', { class: 'hint' }, t(`org.template.${b.template}`))),
       h('td', {}, fmtDay(b.activeAt)),
       h('td', {}, b.from ? t('board.continues', { title: titles.get(b.from) || '…' }) : '–'),
