@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/export/hyphen"
 	"github.com/processkarta/processkarta/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -132,6 +134,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", page("index.html"))
 	r.Get("/join", page("join.html"))
 	r.Get("/b/{id}", page("board.html"))
+	r.Get("/s/{id}", page("strategy.html"))
+	r.Get("/k/{name}", page("cluster.html"))
 	statements := newStatementPages(s.cfg)
 	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
 	r.Get("/integritet", statements.handler("integritet.html"))
@@ -139,17 +143,23 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
+		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
 		r.Get("/municipalities/{code}", s.organizer(s.getMunicipality))
 		r.Post("/municipalities/{code}/strategies", s.organizer(s.createStrategy))
 		r.Get("/municipalities/{code}/strategies", s.organizer(s.listStrategies))
+		r.Get("/strategies/{id}", s.organizer(s.getStrategy))
+		r.Get("/strategies/{id}/events", s.organizer(s.strategyEvents))
+		r.Post("/strategies/{id}/exports", s.organizer(s.createStrategyExport))
+		r.Get("/clusters/{name}", s.organizer(s.getCluster))
 		r.Post("/boards", s.organizer(s.createBoard))
 		r.Get("/boards", s.organizer(s.listBoards))
 		r.Post("/boards/import", s.organizer(s.importAny))
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
+		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
 		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
@@ -161,6 +171,14 @@ func (s *Server) routes() http.Handler {
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
 	})
 	return r
+}
+
+// hyphenation serves the break rules the PDFs use, so that the canvas
+// hyphenates words in the same places (export/hyphen).
+func hyphenation(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "sv.json", time.Time{}, bytes.NewReader(hyphen.JSON()))
 }
 
 func errBody(code, msg string) errorBody {
