@@ -203,7 +203,9 @@ func TestImportHostileFiles(t *testing.T) {
 		{"external entity", func() io.Reader {
 			return strings.NewReader(`<?xml version="1.0"?>` + "\n" + `<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><definitions ` + bpmnNS + `>&xxe;</definitions>`)
 		}, 400, "line 2: the file declares a document type", 1 * MB},
-		{"undeclared entity", func() io.Reader { return strings.NewReader(`<definitions ` + bpmnNS + "><process>\n&xxe;</process></definitions>") }, 400,
+		{"undeclared entity", func() io.Reader {
+			return strings.NewReader(`<definitions ` + bpmnNS + "><process>\n&xxe;</process></definitions>")
+		}, 400,
 			"line 2: the BPMN file is not well-formed XML: invalid character entity &xxe;", 1 * MB},
 		{"50 MB", func() io.Reader {
 			sent50 = &countingReader{r: io.MultiReader(strings.NewReader("<mxfile><diagram>"), io.LimitReader(repeatReader("<a/>"), 50*MB))}
