@@ -43,6 +43,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// StoreKind names the store ("embedded" or "redis") in backups.
+	StoreKind string
 	// DataDir is the embedded store's directory, whose free space the
 	// metrics report; empty for the Redis store.
 	DataDir string
@@ -60,6 +62,7 @@ type Config struct {
 // Server serves one node of Processkarta.
 type Server struct {
 	store    board.Store
+	rawStore board.Store // uninstrumented, for the optional interfaces it has
 	cfg      Config
 	log      *slog.Logger
 	hub      *Hub
@@ -84,7 +87,7 @@ func New(store board.Store, cfg Config) *Server {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
 	s.metrics = newMetrics(cfg.Registry)
-	s.store = instrument(store, s.metrics)
+	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	presence := cfg.Presence
@@ -143,6 +146,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
+		r.Get("/admin/backup", s.backup)
 		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
