@@ -163,6 +163,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
+		r.Post("/boards/{id}/facilitate", s.organizer(s.facilitate))
 		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
