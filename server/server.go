@@ -172,7 +172,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/clusters/{name}", s.organizer(s.getCluster))
 		r.Post("/boards", s.organizer(s.createBoard))
 		r.Get("/boards", s.organizer(s.listBoards))
-		r.Post("/boards/import", s.organizer(s.importBoard))
+		r.Post("/boards/import", s.organizer(s.importAny))
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
