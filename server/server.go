@@ -43,6 +43,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// StoreKind names the store ("embedded" or "redis") in backups.
+	StoreKind string
 	// DataDir is the embedded store's directory, whose free space the
 	// metrics report; empty for the Redis store.
 	DataDir string
@@ -55,11 +57,15 @@ type Config struct {
 	// RetentionDays is how long a board may go without a change before it
 	// is anonymised; 0 keeps boards until deleted.
 	RetentionDays int
+	// RetentionEvery is how often the retention sweep runs (default
+	// DefaultRetentionEvery).
+	RetentionEvery time.Duration
 }
 
 // Server serves one node of Processkarta.
 type Server struct {
 	store    board.Store
+	rawStore board.Store // uninstrumented, for the optional interfaces it has
 	cfg      Config
 	log      *slog.Logger
 	hub      *Hub
@@ -71,6 +77,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	draining bool
+
+	stopRetention context.CancelFunc // nil without a retention period
 }
 
 // New returns a server on store. The store's lifetime is the caller's.
@@ -84,7 +92,7 @@ func New(store board.Store, cfg Config) *Server {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
 	s.metrics = newMetrics(cfg.Registry)
-	s.store = instrument(store, s.metrics)
+	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	presence := cfg.Presence
@@ -93,6 +101,11 @@ func New(store board.Store, cfg Config) *Server {
 	}
 	s.hub = newHub(s.store, presence, cfg.Limits, s.log, s.metrics)
 	s.handler = s.routes()
+	if cfg.RetentionDays > 0 {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stopRetention = stop
+		go s.retention(ctx)
+	}
 	return s
 }
 
@@ -105,6 +118,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	s.draining = true
 	s.mu.Unlock()
+	if s.stopRetention != nil {
+		s.stopRetention()
+	}
 	s.hub.shutdown(ctx)
 }
 
@@ -143,6 +159,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
+		r.Get("/admin/backup", s.backup)
 		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
@@ -155,14 +172,17 @@ func (s *Server) routes() http.Handler {
 		r.Get("/clusters/{name}", s.organizer(s.getCluster))
 		r.Post("/boards", s.organizer(s.createBoard))
 		r.Get("/boards", s.organizer(s.listBoards))
-		r.Post("/boards/import", s.organizer(s.importBoard))
+		r.Post("/boards/import", s.organizer(s.importAny))
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
+		r.Post("/boards/{id}/facilitate", s.organizer(s.facilitate))
 		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
-		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
+		r.Delete("/boards/{id}", s.boardAuth(true, s.deleteBoard))
+		r.Delete("/boards/{id}/participants/me", s.boardAuth(false, s.eraseMe))
+		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeOrErase))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
 		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))
