@@ -493,4 +493,9 @@ export default {
   'present.whole': 'The whole board',
   'present.exit': 'End the presentation',
   'board.home': 'Start page',
+  'org.strategyExists': 'The municipality already has the strategy “{title}”, revision {revision}. Pick it in the list, or give another revision.',
+  'org.noStrategy': 'No strategy',
+  'org.participants': '{n} participants',
+  'org.participants.one': '1 participant',
+  'org.lastChange': 'changed {date}',
 };

@@ -496,4 +496,9 @@ export default {
   'present.whole': 'Hela tavlan',
   'present.exit': 'Avsluta presentationen',
   'board.home': 'Startsidan',
+  'org.strategyExists': 'Kommunen har redan strategin ”{title}”, revision {revision}. Välj den i listan, eller ange en annan revision.',
+  'org.noStrategy': 'Ingen strategi',
+  'org.participants': '{n} deltagare',
+  'org.participants.one': '1 deltagare',
+  'org.lastChange': 'ändrad {date}',
 };
