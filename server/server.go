@@ -53,6 +53,9 @@ type Config struct {
 	// RetentionDays is how long a board may go without a change before it
 	// is anonymised; 0 keeps boards until deleted.
 	RetentionDays int
+	// Accounts configures organizers' sign-in: sessions and an optional
+	// OpenID Connect provider.
+	Accounts AccountsConfig
 }
 
 // Server serves one node of Processkarta.
@@ -66,6 +69,7 @@ type Server struct {
 	handler  http.Handler
 	joinRate *rateLimiter
 	exports  chan struct{} // bounds concurrent PDF renders
+	auth     *authState
 
 	mu       sync.Mutex
 	draining bool
@@ -85,6 +89,8 @@ func New(store board.Store, cfg Config) *Server {
 	s.store = instrument(store, s.metrics)
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
+	s.cfg.Accounts = cfg.Accounts.withDefaults()
+	s.auth = newAuthState(s.cfg.Accounts)
 	presence := cfg.Presence
 	if presence == nil {
 		presence = board.NewLocalPresence()
@@ -136,9 +142,11 @@ func (s *Server) routes() http.Handler {
 	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
 	r.Get("/integritet", statements.handler("integritet.html"))
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
+	s.authPages(r, page)
 
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
+		s.accountRoutes(r)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
 		r.Get("/municipalities/{code}", s.organizer(s.getMunicipality))
