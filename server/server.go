@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/export/hyphen"
 	"github.com/processkarta/processkarta/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -147,6 +149,7 @@ func (s *Server) routes() http.Handler {
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
 		s.accountRoutes(r)
+		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
 		r.Get("/municipalities/{code}", s.organizer(s.getMunicipality))
@@ -169,6 +172,14 @@ func (s *Server) routes() http.Handler {
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
 	})
 	return r
+}
+
+// hyphenation serves the break rules the PDFs use, so that the canvas
+// hyphenates words in the same places (export/hyphen).
+func hyphenation(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "sv.json", time.Time{}, bytes.NewReader(hyphen.JSON()))
 }
 
 func errBody(code, msg string) errorBody {
