@@ -95,8 +95,9 @@ func (s *Server) checkScope(r *http.Request, c *caller) error {
 }
 
 // checkResource answers 404 unless the resource of kind and id is within
-// the caller's scope. A resource that does not exist passes: its handler
-// says so, in the same words.
+// the caller's scope. For an account, a resource that does not exist gets
+// the same 404 here, before the handler reads the body, so that no answer
+// tells an existing resource outside the scope from a missing one.
 func (s *Server) checkResource(ctx context.Context, c *caller, kind, id string) error {
 	if c.admin() {
 		return nil
