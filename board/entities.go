@@ -49,6 +49,8 @@ type Info struct {
 	// From is the board of the same municipality this one continues (a
 	// workshop series), or "".
 	From string `json:"from,omitempty"`
+	// FromTitle is the title of the board From names.
+	FromTitle string `json:"fromTitle,omitempty"`
 	// LastChange is when the board last changed: the time of its latest
 	// change, or its creation. Store.Boards fills it from the change log;
 	// it is not stored with the info.

@@ -191,6 +191,9 @@ type renderer struct {
 	short string // the footer's left text
 	cut   bool   // some map text was cut
 	fits  map[textKey]fitted
+	// mapMark is the bookmark of the map's first page, if not the map's
+	// title (a revision report names the workshop).
+	mapMark string
 }
 
 func newRenderer(st *board.State, opt Options, lab *labels, fd *fontData) *renderer {

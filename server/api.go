@@ -314,6 +314,7 @@ func (s *Server) createBoard(w http.ResponseWriter, r *http.Request) {
 		Municipality string          `json:"municipality"`
 		Strategy     string          `json:"strategy"`
 		Template     string          `json:"template"`
+		From         string          `json:"from"`
 		Facilitator  *newParticipant `json:"facilitator"`
 	}
 	if err := decode(w, r, &in); err != nil {
@@ -323,12 +324,29 @@ func (s *Server) createBoard(w http.ResponseWriter, r *http.Request) {
 	if in.Template == "" {
 		in.Template = board.TemplateBlank
 	}
+	var prev *board.State
+	if in.From != "" {
+		var err error
+		if prev, err = s.previousBoard(r.Context(), in.From, in.Municipality); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if in.Strategy == "" {
+			in.Strategy = prev.Info.Strategy // the next workshop of the same revision
+		}
+	}
 	info := board.Info{ID: newID(), Title: in.Title, Municipality: in.Municipality, Strategy: in.Strategy, Template: in.Template, CreatedAt: time.Now().UTC()}
 	if !board.ValidTemplate(in.Template) {
 		s.writeError(w, r, board.Errorf(board.EInvalid, "template must be blank, process-map or goal-workshop"))
 		return
 	}
-	s.createFrom(w, r, info, in.Facilitator, func(info board.Info) (*board.State, error) { return board.NewBoard(info, now()) })
+	s.createFrom(w, r, info, in.Facilitator, func(info board.Info) (*board.State, error) {
+		st, err := board.NewBoard(info, now())
+		if err == nil && prev != nil {
+			err = board.Continue(st, prev, now())
+		}
+		return st, err
+	})
 }
 
 // createFrom checks a new board's info, builds its initial state, stores
@@ -373,6 +391,7 @@ type boardListItem struct {
 	Phase         string    `json:"phase"`
 	Participants  int       `json:"participants"`
 	LastChangeAt  time.Time `json:"lastChangeAt"`
+	From          *string   `json:"from"`
 }
 
 // listBoards lists boards with what an organizer picks one by: the
@@ -402,7 +421,7 @@ func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 	out := make([]boardListItem, 0, len(infos))
 	for _, i := range infos {
 		item := boardListItem{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy),
-			Template: i.Template, JoinCode: i.JoinCode, CreatedAt: i.CreatedAt, LastChangeAt: i.CreatedAt}
+			Template: i.Template, JoinCode: i.JoinCode, CreatedAt: i.CreatedAt, LastChangeAt: i.CreatedAt, From: optional(i.From)}
 		if i.Strategy != "" {
 			st, ok := strategies[i.Strategy]
 			if !ok {
@@ -513,7 +532,7 @@ func (s *Server) getBoard(w http.ResponseWriter, r *http.Request, st *board.Stat
 	i := st.Info
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": i.ID, "title": i.Title, "municipality": i.Municipality, "strategy": optional(i.Strategy),
-		"template": i.Template, "seq": st.Seq, "objects": st.SortedObjects(), "settings": st.Settings,
+		"template": i.Template, "from": fromOf(i), "seq": st.Seq, "objects": st.SortedObjects(), "settings": st.Settings,
 		"votes": st.VotesFor(who.viewer()), "participants": s.participantsOut(st),
 	})
 }

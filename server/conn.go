@@ -236,7 +236,7 @@ func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Part
 	}
 	i := st.Info
 	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(),
-		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template},
+		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template, From: fromOf(i)},
 		Settings: st.Settings, Votes: st.VotesFor(p), Participants: participantList(st, room.onlineSet())}
 	if p.Role == board.RoleFacilitator {
 		w.Board.JoinCode = i.JoinCode

@@ -82,6 +82,11 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 
 // render bounds concurrent renders: a PDF takes a core for a while.
 func (s *Server) render(ctx context.Context, st *board.State, opt export.Options) ([]byte, error) {
+	return s.renderWith(ctx, func() ([]byte, error) { return export.Render(st, opt) })
+}
+
+// renderWith runs render once a renderer is free.
+func (s *Server) renderWith(ctx context.Context, render func() ([]byte, error)) ([]byte, error) {
 	t := time.NewTimer(exportWait)
 	defer t.Stop()
 	select {
@@ -92,7 +97,7 @@ func (s *Server) render(ctx context.Context, st *board.State, opt export.Options
 		return nil, ctx.Err()
 	}
 	defer func() { <-s.exports }()
-	return export.Render(st, opt)
+	return render()
 }
 
 // exportAuth lets through the organizer key, any token of the export's

@@ -116,6 +116,21 @@ type boardInfoMsg struct {
 	Strategy     *string `json:"strategy"`
 	Template     string  `json:"template"`
 	JoinCode     string  `json:"joinCode,omitempty"`
+	// From is the board this one continues, if any.
+	From *fromMsg `json:"from,omitempty"`
+}
+
+// fromMsg names the board a board continues (a workshop series).
+type fromMsg struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func fromOf(i board.Info) *fromMsg {
+	if i.From == "" {
+		return nil
+	}
+	return &fromMsg{ID: i.From, Title: i.FromTitle}
 }
 
 type welcomeMsg struct {

@@ -85,7 +85,7 @@ export default {
   'conn.connecting': 'Connecting…',
   'conn.syncing': 'Catching up…',
   'conn.online': 'Connected',
-  'conn.offline': 'Offline, retrying',
+  'conn.offline': 'Reconnecting…',
   'conn.closed': 'Disconnected',
   'conn.pending': '{n} changes waiting',
   'conn.retryHint': 'Click to try connecting now',

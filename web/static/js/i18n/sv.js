@@ -86,7 +86,7 @@ export default {
   'conn.connecting': 'Ansluter…',
   'conn.syncing': 'Hämtar ändringar…',
   'conn.online': 'Ansluten',
-  'conn.offline': 'Frånkopplad, försöker igen',
+  'conn.offline': 'Återansluter…',
   'conn.closed': 'Frånkopplad',
   'conn.pending': '{n} ändringar väntar',
   'conn.retryHint': 'Klicka för att försöka ansluta nu',
