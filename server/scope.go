@@ -283,3 +283,19 @@ func (s *Server) wsOutsideScope(r *http.Request) bool {
 	ok, err := s.allowsCode(r.Context(), c, st.Info.Municipality)
 	return err == nil && !ok
 }
+
+// scopedPage serves an organizer page (a strategy revision, a cluster) to
+// signed-in accounts only within their scope; outside it, the page does
+// not exist. Without a session the page is served as it is, and its data
+// comes from the API, which checks the organizer key the page sends.
+func (s *Server) scopedPage(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if c, _ := s.caller(r); c != nil {
+			if err := s.checkScope(r, c); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		h(w, r)
+	}
+}
