@@ -532,7 +532,7 @@ func (s *Server) getBoard(w http.ResponseWriter, r *http.Request, st *board.Stat
 	i := st.Info
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": i.ID, "title": i.Title, "municipality": i.Municipality, "strategy": optional(i.Strategy),
-		"template": i.Template, "from": fromOf(i), "seq": st.Seq, "objects": st.SortedObjects(), "settings": st.Settings,
+		"template": i.Template, "from": fromOf(i), "seq": st.Seq, "objects": st.VisibleObjects(who.viewer()), "settings": st.Settings,
 		"votes": st.VotesFor(who.viewer()), "participants": s.participantsOut(st),
 	})
 }

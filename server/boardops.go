@@ -45,5 +45,6 @@ func (s *Server) postOps(w http.ResponseWriter, r *http.Request, st *board.State
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"seq": c.Seq, "ops": c.Ops})
+	// A cascade may reach someone else's private link (private.go).
+	writeJSON(w, http.StatusOK, map[string]any{"seq": c.Seq, "ops": board.VisibleOps(c.Ops, who.viewer())})
 }

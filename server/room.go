@@ -109,6 +109,7 @@ func (r *room) apply(c *board.Change) bool {
 		r.hub.log.Error("gap in the change feed", "board", r.id, "have", r.state.Seq, "got", c.Seq)
 		return false
 	}
+	restart := facilitatorChanged(r.state, c) && r.state.HasPrivate()
 	start := time.Now()
 	r.state.Apply(c)
 	r.recent = append(r.recent, c)
@@ -119,6 +120,11 @@ func (r *room) apply(c *board.Change) bool {
 	for conn := range r.conns {
 		if c.Type == board.ChangeRemove && conn.pid == c.Removed {
 			conn.kill(closeUnauthorized, "removed from the board")
+			continue
+		}
+		if restart && conn.pid == c.Participant.ID {
+			// The private notes they may see changed with the role.
+			conn.kill(closeLagging, "your role changed: reconnect")
 			continue
 		}
 		for _, m := range f.messages(conn, c.Conn == conn.id) {

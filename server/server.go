@@ -43,6 +43,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// StoreKind names the store ("embedded" or "redis") in backups.
+	StoreKind string
 	// DataDir is the embedded store's directory, whose free space the
 	// metrics report; empty for the Redis store.
 	DataDir string
@@ -63,6 +65,7 @@ type Config struct {
 // Server serves one node of Processkarta.
 type Server struct {
 	store    board.Store
+	rawStore board.Store // uninstrumented, for the optional interfaces it has
 	cfg      Config
 	log      *slog.Logger
 	hub      *Hub
@@ -88,7 +91,7 @@ func New(store board.Store, cfg Config) *Server {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
 	s.metrics = newMetrics(cfg.Registry)
-	s.store = instrument(store, s.metrics)
+	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	s.cfg.Accounts = cfg.Accounts.withDefaults()
@@ -151,6 +154,7 @@ func (s *Server) routes() http.Handler {
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
 		s.accountRoutes(r)
+		r.Get("/admin/backup", s.backup)
 		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
@@ -163,10 +167,11 @@ func (s *Server) routes() http.Handler {
 		r.Get("/clusters/{name}", s.organizer(s.getCluster))
 		r.Post("/boards", s.organizer(s.createBoard))
 		r.Get("/boards", s.organizer(s.listBoards))
-		r.Post("/boards/import", s.organizer(s.importBoard))
+		r.Post("/boards/import", s.organizer(s.importAny))
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
+		r.Post("/boards/{id}/facilitate", s.organizer(s.facilitate))
 		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))

@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) board.Store) {
 		{"CloseEndsSubscriptions", testCloseEndsSubscriptions},
 		{"Exports", testExports},
 		{"Reopen", testReopen},
+		{"Backup", testBackup},
 		{"Erase", testErase},
 		{"DeleteBoard", testDeleteBoard},
 		{"RevokeJoinCode", testRevokeJoinCode},

@@ -49,8 +49,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("processkarta", flag.ContinueOnError)
 	fs.StringVar(&c.addr, "addr", env("PROCESSKARTA_ADDR", ":8080"), "listen address")
-	fs.StringVar(&c.data, "data", env("PROCESSKARTA_DATA", "./data"), "data directory of the embedded store (used without -redis)")
-	fs.StringVar(&c.redis, "redis", env("PROCESSKARTA_REDIS_URL", ""), "Redis URL, e.g. redis://host:6379/0; selects the Redis store")
+	storeFlags(fs, &c, getenv)
 	fs.StringVar(&c.organizerKey, "organizer-key", env("PROCESSKARTA_ORGANIZER_KEY", ""), "organizer key; empty: generated once and kept in the store")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("PROCESSKARTA_ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open websockets; empty: the server's own")
 	fs.StringVar(&c.publicURL, "public-url", env("PROCESSKARTA_PUBLIC_URL", ""), "the URL users reach the server at; empty: derived from each request")
@@ -65,6 +64,18 @@ func parse(args []string, getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	return c, nil
+}
+
+// storeFlags defines the flags that choose and reach the store.
+func storeFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.data, "data", env("PROCESSKARTA_DATA", "./data"), "data directory of the embedded store (used without -redis)")
+	fs.StringVar(&c.redis, "redis", env("PROCESSKARTA_REDIS_URL", ""), "Redis URL, e.g. redis://host:6379/0; selects the Redis store")
 }
 
 func openStore(ctx context.Context, c config) (board.Store, string, error) {
@@ -82,6 +93,9 @@ func openStore(ctx context.Context, c config) (board.Store, string, error) {
 // run serves until ctx ends, then shuts down gracefully: websockets are
 // closed with 1001, in-flight requests finish, the store closes.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && (args[0] == "restore" || args[0] == "backup") {
+		return runBackupCommand(ctx, args[0], args[1:], getenv, stdout)
+	}
 	c, err := parse(args, getenv)
 	if err != nil {
 		return err
@@ -109,7 +123,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, key)
 		return nil
 	}
-	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log}
+	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind}
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)

@@ -233,6 +233,42 @@ test('1009 drops the message that was too large and reconnects with since', () =
   c.stop();
 });
 
+test('private round: ops with ops:[] advance the seq; the reveal brings the notes', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(3, []));
+  ws.recv({ type: 'settings', seq: 4, settings: { ...settings, private: true } });
+  ws.recv({ type: 'ops', seq: 5, author: 'o', at: 1, ops: [] });
+  assert.equal(c.confirmed.seq, 5);
+  assert.equal(c.objects.size, 0);
+  // One's own note in the round comes back marked private.
+  const b = c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0, text: 'min' } }]);
+  assert.ok(b);
+  ws.recv({ type: 'ack', id: ws.sent[0].id, seq: 6, at: 2, ops: [{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0, text: 'min' }, privateTo: 'me' }] });
+  assert.equal(c.objects.get(A).privateTo, 'me');
+  const note = { id: B, kind: 'note', text: 'hemlig', x: 1, y: 1, createdBy: 'o', createdAt: 1, updatedAt: 1 };
+  const changes = [];
+  c.addEventListener('change', (e) => changes.push(e.detail.ids));
+  ws.recv({ type: 'settings', seq: 7, settings: { ...settings, private: false }, revealed: [note, { id: A, kind: 'note', x: 0, y: 0, text: 'min', createdBy: 'me', createdAt: 2, updatedAt: 2 }] });
+  assert.equal(c.objects.get(B).text, 'hemlig');
+  assert.equal(c.objects.get(A).privateTo, undefined, 'revealed notes are public');
+  assert.ok(changes.some((ids) => ids.has(B)));
+  assert.equal(c.confirmed.seq, 7);
+});
+
+test('a vote opens hidden unless told; clear is not a setting', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, []));
+  c.me = { ...you, role: 'facilitator' };
+  c.submitSettings({ voting: { open: true, dots: 3, kinds: ['note'] } });
+  assert.equal(c.settings.voting.hidden, true);
+  c.submitSettings({ voting: { clear: true } });
+  assert.equal('clear' in c.settings.voting, false);
+});
+
 function until(cond, ms = 2000) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();

@@ -480,6 +480,11 @@ export class BoardClient extends EventTarget {
     if (typeof m.seq === 'number' && m.seq < this.confirmed.seq) return;
     this.confirmed.settings = m.settings;
     this.advance(m.seq);
+    if (Array.isArray(m.revealed) && m.revealed.length) {
+      // A private round ended: its notes, now everyone's.
+      for (const o of m.revealed) if (o && o.id) this.confirmed.objects.set(o.id, o);
+      this.rebuild(true);
+    }
     this.emitSettings();
     this.checkSynced();
     this.scheduleSave();
@@ -633,7 +638,10 @@ export class BoardClient extends EventTarget {
     if (!this.synced) return;
     this.presenceDirty = false;
     this.lastPresenceSent = this.now();
-    this.sendRaw({ type: 'presence', cursor: this.presence.cursor, selection: this.presence.selection, editing: this.presence.editing });
+    const m = { type: 'presence', cursor: this.presence.cursor, selection: this.presence.selection, editing: this.presence.editing };
+    // A followed facilitator's view (follow me) goes with every presence.
+    if (this.presence.view) m.view = this.presence.view;
+    this.sendRaw(m);
   }
 }
 
@@ -649,6 +657,11 @@ export function mergeSettings(base, patch, serverNow) {
     delete s.timer.start;
   }
   if (patch && patch.focus) s.focus = { ...patch.focus, at: patch.focus.at || serverNow };
+  // As the server does: a vote opens hidden unless told otherwise, and
+  // "clear" is an action, not a setting.
+  const pv = patch && patch.voting;
+  if (pv && pv.open && !(base.voting && base.voting.open) && !('hidden' in pv)) s.voting.hidden = true;
+  if (s.voting) delete s.voting.clear;
   return s;
 }
 
