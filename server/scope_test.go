@@ -111,13 +111,25 @@ func TestScopeLeaderSeesNothingOutside(t *testing.T) {
 	if err := l.do("POST", "/api/boards", map[string]string{"title": "Ny", "municipality": "0780"}, nil); err != nil {
 		t.Errorf("own new board: %v", err)
 	}
+	var fac struct{ Token string }
+	if err := l.do("POST", "/api/boards/"+w.vaxjo.ID+"/facilitate", map[string]string{"name": "Ledare"}, &fac); err != nil {
+		t.Fatalf("facilitate own board: %v", err)
+	}
+	c, err := l.dial(w.vaxjo.ID, fac.Token)
+	if err != nil {
+		t.Fatalf("own board's websocket: %v", err)
+	}
+	if c.You().Role != "facilitator" {
+		t.Fatalf("facilitating as %+v", c.You())
+	}
+	c.Drop()
 	// In scope but without a token: the usual 4401, not 4404.
 	if code := wsClose(t, l, w.vaxjo.ID, ""); code != 4401 {
 		t.Errorf("own board's websocket without a token: close %d, want 4401", code)
 	}
 	// A participant's token of a Kalmar board works whoever is signed in:
 	// anyone may join a workshop by its code.
-	c, err := l.dial(k, w.kalmarParticipant.Token)
+	c, err = l.dial(k, w.kalmarParticipant.Token)
 	if err != nil {
 		t.Fatalf("a Kalmar participant's token from the leader's browser: %v", err)
 	}
