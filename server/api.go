@@ -392,6 +392,11 @@ type boardListItem struct {
 	Participants  int       `json:"participants"`
 	LastChangeAt  time.Time `json:"lastChangeAt"`
 	From          *string   `json:"from"`
+	// AnonymiseAt is when the retention job will anonymise the board
+	// (null when no retention period is set or it is anonymised already).
+	AnonymiseAt *time.Time `json:"anonymiseAt"`
+	// Anonymised: its join code is revoked and nobody's name is left.
+	Anonymised bool `json:"anonymised"`
 }
 
 // listBoards lists boards with what an organizer picks one by: the
@@ -444,24 +449,14 @@ func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		item.Phase, item.Participants = st.Settings.Phase, len(st.Participants)
-		item.LastChangeAt = lastChange(st)
+		item.LastChangeAt = i.LastChange
+		item.Anonymised = i.JoinCode == "" && len(st.Participants) == 0
+		if at := s.anonymiseAt(i); at != nil && !item.Anonymised {
+			item.AnonymiseAt = at
+		}
 		out = append(out, item)
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// lastChange is when a board last changed as far as its state tells: the
-// newest object change or arrival of a participant, else its creation.
-// (Settings and votes carry no time.)
-func lastChange(st *board.State) time.Time {
-	last := st.Info.CreatedAt.UnixMilli()
-	for _, o := range st.Objects {
-		last = max(last, o.UpdatedAt)
-	}
-	for _, p := range st.Participants {
-		last = max(last, p.JoinedAt)
-	}
-	return time.UnixMilli(last).UTC()
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {

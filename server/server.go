@@ -60,6 +60,9 @@ type Config struct {
 	// Accounts configures organizers' sign-in: sessions and an optional
 	// OpenID Connect provider.
 	Accounts AccountsConfig
+	// RetentionEvery is how often the retention sweep runs (default
+	// DefaultRetentionEvery).
+	RetentionEvery time.Duration
 }
 
 // Server serves one node of Processkarta.
@@ -78,6 +81,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	draining bool
+
+	stopRetention context.CancelFunc // nil without a retention period
 }
 
 // New returns a server on store. The store's lifetime is the caller's.
@@ -102,6 +107,11 @@ func New(store board.Store, cfg Config) *Server {
 	}
 	s.hub = newHub(s.store, presence, cfg.Limits, s.log, s.metrics)
 	s.handler = s.routes()
+	if cfg.RetentionDays > 0 {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stopRetention = stop
+		go s.retention(ctx)
+	}
 	return s
 }
 
@@ -114,6 +124,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	s.draining = true
 	s.mu.Unlock()
+	if s.stopRetention != nil {
+		s.stopRetention()
+	}
 	s.hub.shutdown(ctx)
 }
 
@@ -175,7 +188,9 @@ func (s *Server) routes() http.Handler {
 		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
-		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
+		r.Delete("/boards/{id}", s.boardAuth(true, s.deleteBoard))
+		r.Delete("/boards/{id}/participants/me", s.boardAuth(false, s.eraseMe))
+		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeOrErase))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
 		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))

@@ -4,7 +4,7 @@
 // projector view of a board's join code.
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
 import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
-import { api, showError, errorText } from './api.js';
+import { api, showError, errorText, ApiError } from './api.js';
 import { downloadExport } from './facilitator.js';
 import { showProjector } from './projector.js';
 import { organizerKey, signIn, signOut, selectedMunicipality, selectMunicipality, rememberFacilitator, facilitatorToken } from './session.js';
@@ -154,12 +154,13 @@ function renderStrategies() {
             t('org.download', { name: x.fileName || x.title || x.id })),
           h('span', { class: 'hint' }, ` ${fmtDate(x.createdAt)}${x.bytes ? ` · ${Math.round(x.bytes / 1024)} kB` : ''}`)))) : null)));
   }
-  const sel = $('#board-strategy');
-  const prev = sel.value;
-  clear(sel);
-  sel.append(h('option', { value: '' }, t('org.noStrategy')));
-  for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
-  sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+  for (const sel of [$('#board-strategy'), $('#import-strategy')]) {
+    const prev = sel.value;
+    clear(sel);
+    sel.append(h('option', { value: '' }, t('org.noStrategy')));
+    for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
+    sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+  }
 }
 
 async function download(x) {
@@ -233,6 +234,61 @@ $('#board-form').addEventListener('submit', async (e) => {
     toast(t('org.created'));
     location.assign(`/b/${encodeURIComponent(b.id)}`);
   } catch (err) { $('#board-error').textContent = errorText(err); }
+});
+
+// ------------------------------------------------------------------ import
+// A BPMN 2.0 or draw.io file becomes a new board (POST /api/boards/import
+// with the file as XML). What the file held that a board has no place for
+// is listed before the board opens.
+$('#import-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!current) return;
+  const input = $('#import-file');
+  const file = input.files && input.files[0];
+  const err = $('#import-error');
+  const out = $('#import-result');
+  clear(out);
+  if (!file) { err.textContent = t('org.importNoFile'); input.setAttribute('aria-invalid', 'true'); input.focus(); return; }
+  input.removeAttribute('aria-invalid');
+  err.textContent = '';
+  const q = new URLSearchParams({ municipality: current.code });
+  const title = $('#import-name').value.trim();
+  if (title) q.set('title', title);
+  q.set('name', file.name.replace(/\.(bpmn|drawio|xml)$/i, '').slice(0, 200));
+  if ($('#import-strategy').value) q.set('strategy', $('#import-strategy').value);
+  if ($('#import-page').value) q.set('page', $('#import-page').value);
+  const button = $('#import-form button[type=submit]');
+  button.disabled = true;
+  out.append(h('p', { class: 'muted' }, t('org.importing')));
+  try {
+    const headers = { 'Content-Type': 'application/xml', Accept: 'application/json' };
+    if (key) headers.Authorization = `Bearer ${key}`;
+    let res;
+    try {
+      res = await fetch(`/api/boards/import?${q}`, { method: 'POST', headers, body: file });
+    } catch {
+      throw new ApiError(0, 'network', t('error.network'));
+    }
+    const data = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || t('error.http', { status: res.status }));
+    rememberFacilitator(data.id, data.facilitatorToken);
+    const href = `/b/${encodeURIComponent(data.id)}`;
+    clear(out);
+    if (!data.warnings || !data.warnings.length) {
+      toast(t('org.imported', { title: data.title }));
+      location.assign(href);
+      return;
+    }
+    out.append(h('p', {}, t('org.imported', { title: data.title })), h('p', {}, t('org.importWarnings')),
+      h('ul', { class: 'import-warnings' }, data.warnings.map((w) => h('li', {}, w))),
+      h('a', { class: 'btn btn-primary', href }, t('org.importOpen')));
+    loadBoards();
+  } catch (ex) {
+    clear(out);
+    err.textContent = errorText(ex);
+  } finally {
+    button.disabled = false;
+  }
 });
 
 try {
