@@ -325,6 +325,13 @@ func TestAuditLog(t *testing.T) {
 	if err := w.leaderB.do("POST", "/api/boards/"+b.ID+"/exports", nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	j := join(t, w.n, w.vaxjo.JoinCode, "Eva Ek", "official")
+	if err := w.leaderB.do("DELETE", "/api/boards/"+w.vaxjo.ID+"/participants/"+j.Participant.ID+"?erase=true", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.leaderB.do("DELETE", "/api/boards/"+b.ID, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.adminB.do("PATCH", "/api/accounts/"+w.coordinator.ID, map[string]any{"name": "Nytt Namn"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -335,15 +342,21 @@ func TestAuditLog(t *testing.T) {
 	if len(events) < 4 {
 		t.Fatalf("audit: %+v", events)
 	}
-	e0, e1, e2 := events[0], events[1], events[2]
+	e0, e1, e2, e3, e4 := events[0], events[1], events[2], events[3], events[4]
 	if e0.Action != "account.changed" || e0.Account != w.admin.ID || e0.Target != w.coordinator.ID || e0.Detail != "name" {
 		t.Errorf("newest event: %+v", e0)
 	}
-	if e1.Action != "board.exported" || e1.Account != w.leader.ID || e1.Board != b.ID || e1.Municipality != "0780" {
-		t.Errorf("export event: %+v", e1)
+	if e1.Action != "board.deleted" || e1.Account != w.leader.ID || e1.Board != b.ID || e1.Municipality != "0780" {
+		t.Errorf("delete event: %+v", e1)
 	}
-	if e2.Action != "board.created" || e2.Account != w.leader.ID || e2.Board != b.ID {
-		t.Errorf("create event: %+v", e2)
+	if e2.Action != "participant.erased" || e2.Account != w.leader.ID || e2.Board != w.vaxjo.ID || e2.Target != j.Participant.ID {
+		t.Errorf("erase event: %+v", e2)
+	}
+	if e3.Action != "board.exported" || e3.Account != w.leader.ID || e3.Board != b.ID || e3.Municipality != "0780" {
+		t.Errorf("export event: %+v", e3)
+	}
+	if e4.Action != "board.created" || e4.Account != w.leader.ID || e4.Board != b.ID {
+		t.Errorf("create event: %+v", e4)
 	}
 	created := 0
 	for _, e := range events {
