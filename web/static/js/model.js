@@ -12,7 +12,7 @@ export const LANED_KINDS = ['step', 'decision', 'event'];
 export const SIZED_KINDS = ['step', 'decision', 'note', 'goal', 'frame'];
 
 export const DEFAULT_SIZE = {
-  step: { w: 160, h: 80 }, decision: { w: 150, h: 100 }, note: { w: 160, h: 120 },
+  step: { w: 200, h: 100 }, decision: { w: 200, h: 130 }, note: { w: 200, h: 150 },
   goal: { w: 360, h: 120 }, frame: { w: 400, h: 340 },
 };
 export const EVENT_R = 30;

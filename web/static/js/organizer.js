@@ -2,6 +2,7 @@
 // and adding municipalities from SCB's list, strategy revisions with their
 // exported PDFs, creating boards from templates and listing them, and the
 // projector view of a board's join code.
+import { phaseName } from './labels.js';
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
 import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
 import { api, showError, errorText, ApiError } from './api.js';
@@ -177,7 +178,11 @@ $('#strat-form').addEventListener('submit', async (e) => {
     await api(`/api/municipalities/${encodeURIComponent(current.code)}/strategies`, { method: 'POST', body: { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }, token: key });
     announce(t('org.strategyAdded'));
     await loadStrategies();
-  } catch (err) { showError(err); }
+  } catch (err) {
+    // The same title and revision twice would look alike in every list.
+    if (err && err.status === 409) toast(t('org.strategyExists', { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }), 'error');
+    else showError(err);
+  }
 });
 
 // ------------------------------------------------------------------ boards
@@ -198,7 +203,13 @@ function renderBoards() {
     h('thead', {}, h('tr', {}, ['org.colTitle', 'org.colTemplate', 'org.colCode', 'org.colActions'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, sorted.map((b) => {
       return h('tr', { 'data-board': b.id },
-        h('td', {}, h('strong', {}, b.title), h('br'), h('span', { class: 'hint' }, t('org.createdAt', { date: fmtDate(b.createdAt) }))),
+        h('td', {}, h('strong', {}, b.title), h('br'),
+          h('span', { class: 'hint' }, [
+            b.strategyTitle ? `${b.strategyTitle} ${b.revision || ''}`.trim() : t('org.noStrategy'),
+            b.phase ? `${t('phase.label')}: ${phaseName(b.phase)}` : null,
+            t('org.participants', { n: b.participants ?? 0 }),
+            t('org.lastChange', { date: fmtDate(b.lastChangeAt || b.createdAt) }),
+          ].filter(Boolean).join(' · '))),
         h('td', {}, t(`org.template.${b.template}`)),
         h('td', { class: 'code-text' }, b.joinCode || '—'),
         h('td', {}, h('div', { class: 'row' },

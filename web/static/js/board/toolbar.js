@@ -2,7 +2,7 @@
 // at a free spot near the view centre, link, undo, redo, delete, vote.
 import { t } from '../i18n.js';
 import { $, h, clear, announce } from '../util.js';
-import { textOf, bounds, NODE_KINDS } from '../model.js';
+import { textOf, bounds, intersects, laneBands, laneAt, NODE_KINDS, DEFAULT_SIZE, EVENT_R, LANE_HEADER } from '../model.js';
 import {
   iconNote, iconStep, iconDecision, iconStart, iconEnd, iconGoal, iconFrame, iconLane,
   iconMarquee, iconLink, iconUndo, iconRedo, iconDelete,
@@ -85,24 +85,48 @@ export function setupToolbar(ctx, getOutline) {
     }
   }
 
-  /** A free spot near the view centre for a new object. */
-  function spot() {
+  /**
+   * The centre of a free spot near the view centre for a new object of
+   * kind: the nearest place, searched outwards in rings, where its box
+   * (with a margin) touches no other object and not a lane's header column.
+   */
+  function spot(kind) {
     const c = canvas.center();
-    let x = c.x, y = c.y;
-    for (let i = 0; i < 20; i++) {
-      const taken = [...client.objects.values()].some((o) => {
-        const b = NODE_KINDS.includes(o.kind) && bounds(o);
-        return b && Math.abs(b.x + b.w / 2 - x) < 12 && Math.abs(b.y + b.h / 2 - y) < 12;
-      });
-      if (!taken) break;
-      x += 24; y += 24;
+    if (kind === 'lane' || kind === 'frame') return c;
+    const d = kind === 'event' ? { w: 2 * EVENT_R, h: 2 * EVENT_R } : DEFAULT_SIZE[kind] || { w: 200, h: 100 };
+    const objs = canvas.effMap();
+    const boxes = [];
+    for (const o of objs.values()) {
+      if (!NODE_KINDS.includes(o.kind)) continue;
+      const b = bounds(o, objs);
+      if (b) boxes.push(b);
     }
-    return { x, y };
+    const inLanes = laneBands(objs).length > 0;
+    const m = 24;
+    const free = (x, y) => {
+      const r = { x: x - d.w / 2 - m, y: y - d.h / 2 - m, w: d.w + 2 * m, h: d.h + 2 * m };
+      if (inLanes && r.x < LANE_HEADER && laneAt(laneBands(objs), x, y)) return false;
+      return !boxes.some((b) => intersects(r, b));
+    };
+    const step = 40;
+    for (let ring = 0; ring < 40; ring++) {
+      const cands = [];
+      for (let i = -ring; i <= ring; i++) {
+        for (let j = -ring; j <= ring; j++) {
+          if (Math.max(Math.abs(i), Math.abs(j)) !== ring) continue;
+          cands.push({ x: c.x + i * step, y: c.y + j * step });
+        }
+      }
+      cands.sort((a, b) => Math.hypot(a.x - c.x, a.y - c.y) - Math.hypot(b.x - c.x, b.y - c.y));
+      const hit = cands.find((p) => free(p.x, p.y));
+      if (hit) return hit;
+    }
+    return c;
   }
 
   function create(kind, extra = {}) {
     if (!client.canEdit()) { announce(t('announce.readOnly'), true); return; }
-    const p = spot();
+    const p = spot(kind);
     const id = editor.create(kind, p.x, p.y, extra);
     if (!id) return;
     const o = client.objects.get(id);
