@@ -49,6 +49,10 @@ func runConvergence(t *testing.T, store board.Store, nodes []*node, seed uint64,
 					c.Drop()
 					time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
 					for c.Reconnect(ctx) != nil {
+						if ctx.Err() != nil {
+							t.Errorf("client %d: no reconnect: %v", i, ctx.Err())
+							return
+						}
 						time.Sleep(10 * time.Millisecond)
 					}
 				case x < 12:
