@@ -50,6 +50,7 @@ type Change struct {
 	Participant *Participant `json:"participant,omitempty"` // join or role change
 	TokenHash   string       `json:"tokenHash,omitempty"`   // join
 	Removed     string       `json:"removed,omitempty"`     // remove: participant id
+	Erased      []string     `json:"erased,omitempty"`      // erase: participant ids
 	// ClearVotes (settings) takes every dot off the board.
 	ClearVotes bool `json:"clearVotes,omitempty"`
 	// Revealed (settings) lists the private objects an ended private
@@ -200,6 +201,8 @@ func (s *State) Apply(c *Change) {
 				old.Role = p.Role
 			}
 		}
+	case ChangeErase:
+		s.applyErase(c)
 	case ChangeRemove:
 		delete(s.Participants, c.Removed)
 		delete(s.Votes, c.Removed)

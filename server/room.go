@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -106,6 +107,11 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel 
 				break
 			}
 			cancel()
+			if board.ErrorCode(err) == board.ENotFound {
+				// Deleted, here or by another node.
+				r.hub.boardDeleted(r.id)
+				return
+			}
 			r.hub.log.Warn("resubscribe failed", "board", r.id, "err", err)
 			select {
 			case <-ctx.Done():
@@ -139,6 +145,7 @@ func (r *room) apply(c *board.Change) bool {
 		r.hub.log.Error("gap in the change feed", "board", r.id, "have", r.state.Seq, "got", c.Seq)
 		return false
 	}
+	restart := facilitatorChanged(r.state, c) && r.state.HasPrivate()
 	start := time.Now()
 	r.state.Apply(c)
 	r.recent = append(r.recent, c)
@@ -153,9 +160,17 @@ func (r *room) apply(c *board.Change) bool {
 		delete(r.acks, k)
 	}
 	f := newFanout(r.state, c)
+	if c.Type == board.ChangeErase {
+		r.scrubRecent(c.Erased)
+	}
 	for conn := range r.conns {
-		if c.Type == board.ChangeRemove && conn.pid == c.Removed {
+		if c.Type == board.ChangeRemove && conn.pid == c.Removed || c.Type == board.ChangeErase && slices.Contains(c.Erased, conn.pid) {
 			conn.kill(closeUnauthorized, "removed from the board")
+			continue
+		}
+		if restart && conn.pid == c.Participant.ID {
+			// The private notes they may see changed with the role.
+			conn.kill(closeLagging, "your role changed: reconnect")
 			continue
 		}
 		for _, m := range f.messages(conn, conn == sender) {
@@ -164,6 +179,9 @@ func (r *room) apply(c *board.Change) bool {
 	}
 	if c.Type == board.ChangeRemove {
 		r.markGone(c.Removed)
+	}
+	for _, pid := range c.Erased {
+		r.markGone(pid)
 	}
 	r.hub.m.fanout.Observe(time.Since(start).Seconds())
 	return true
