@@ -65,7 +65,8 @@ func (s *Server) importAny(w http.ResponseWriter, r *http.Request) {
 
 // importMap makes a new board from a BPMN 2.0 or diagrams.net file, with
 // the query's municipality, title, strategy and page (of a file with
-// several). It answers like POST /api/boards, plus the warnings: what the
+// several). Without a title the board is named as the file's pool or page
+// is, else after the file (name, as the browser saw it). It answers like POST /api/boards, plus the warnings: what the
 // file held that a board has no counterpart for.
 func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -100,6 +101,9 @@ func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
 	title := strings.TrimSpace(q.Get("title"))
 	if title == "" {
 		title = m.Title
+	}
+	if title == "" {
+		title = strings.TrimSpace(q.Get("name"))
 	}
 	if title == "" {
 		title = "Importerad karta"

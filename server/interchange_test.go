@@ -134,6 +134,13 @@ func TestImportMapFiles(t *testing.T) {
 		t.Fatalf("warnings: %v", out["warnings"])
 	}
 
+	// Without a title of its own, a page named as diagrams.net names
+	// pages gives its name to nothing: the file's name is the title.
+	status, out = postMap(t, n, "municipality=1480&name=Flöde", bytes.NewReader(readFixture(t, "../export/drawio/testdata/swimlanes.drawio")))
+	if status != 201 || out["title"] != "Flöde" {
+		t.Fatalf("draw.io import named after the file: %d %v", status, out)
+	}
+
 	var before []any
 	if err := n.api.Do(ctx, "GET", "/api/boards?municipality=1480", testKey, nil, &before); err != nil {
 		t.Fatal(err)
