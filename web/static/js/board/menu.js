@@ -58,6 +58,8 @@ function confirmErase(ctx, returnFocus) {
       return;
     }
     store.del(tokenKey(ctx.boardId));
+    // The join form's remembered name and administration go too.
+    store.del('processkarta.profile');
     ctx.client.forget();
     sessionStorage.setItem('processkarta.joinMessage', t('erase.done'));
     location.replace('/join');
