@@ -22,10 +22,10 @@ func TestEraseMeFromTheMenu(t *testing.T) {
 
 	b.click("#btn-menu")
 	b.waitFor("the menu open", `!document.querySelector('#board-menu').hidden && document.querySelector('#btn-menu').getAttribute('aria-expanded') === 'true'`, 5*time.Second)
-	shot(t, b, "menu")
+	privacyShot(t, b, "menu")
 	b.click("#erase-me")
 	b.waitFor("the confirm dialog", `document.querySelector('dialog[open] #erase-title') !== null`, 5*time.Second)
-	shot(t, b, "erase-dialog")
+	privacyShot(t, b, "erase-dialog")
 	for _, v := range b.audit(axe) {
 		if failing(v.Impact) {
 			t.Errorf("the erase dialog: %s [%s] %s %v", v.ID, v.Impact, v.Help, v.Nodes)
@@ -49,9 +49,10 @@ func TestEraseMeFromTheMenu(t *testing.T) {
 	}
 }
 
-// shot writes a screenshot to $PK_SHOTS (when set) for a person to look at.
-func shot(t *testing.T, b *browser, name string) {
-	dir := os.Getenv("PK_SHOTS")
+// privacyShot writes a screenshot to $PROCESSKARTA_SHOTS (when set) for a
+// person to look at.
+func privacyShot(t *testing.T, b *browser, name string) {
+	dir := os.Getenv("PROCESSKARTA_SHOTS")
 	if dir == "" {
 		return
 	}
