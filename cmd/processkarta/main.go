@@ -25,6 +25,9 @@ import (
 	"github.com/processkarta/processkarta/server"
 )
 
+// version is set at build time: go build -ldflags "-X main.version=1.1.0".
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -161,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	url := displayURL(c.publicURL, ln.Addr())
 	// The key goes to the operator's console once, never to the log.
-	fmt.Fprintf(stdout, "Processkarta is serving on %s (%s store)\n", url, kind)
+	fmt.Fprintf(stdout, "Processkarta %s is serving on %s (%s store)\n", version, url, kind)
 	switch {
 	case generated:
 		fmt.Fprintf(stdout, "Organizer key (generated now, kept in the store; shown only this once): %s\n", key)
@@ -170,7 +173,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	default:
 		fmt.Fprintln(stdout, "Organizer key: as printed at first start; `make key` shows it again")
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "store", kind)
+	log.Info("serving", "addr", ln.Addr().String(), "store", kind, "version", version)
 
 	if c.debugAddr != "" {
 		// Profiles only on their own listener, never on the public one.

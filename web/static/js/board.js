@@ -43,6 +43,7 @@ function main() {
   // ------------------------------------------------------------ toolbar
   const tb = setupToolbar(ctx, () => outline);
   const { buildToolbar, updateToolbar } = tb;
+  ctx.createAction = tb.createAction; // "Ny åtgärd för detta mål" in the panel and outline
 
   // ---------------------------------------------------------- shortcuts
   setupShortcuts(ctx, tb, () => outline);
@@ -100,6 +101,7 @@ function main() {
     if (prevPhase !== null && st.phase !== prevPhase) announce(t('announce.phase', { phase: phaseName(st.phase) }));
     prevPhase = st.phase;
     renderHeader();
+    updateToolbar();
     followFocus();
     ctx.requestPanel();
   });

@@ -152,7 +152,8 @@ export class Editor extends EventTarget {
     } else {
       const d = DEFAULT_SIZE[kind];
       p.x = Math.round(x - d.w / 2); p.y = Math.round(y - d.h / 2); p.w = d.w; p.h = d.h;
-      if (kind === 'frame' || kind === 'goal') p.title = ''; else p.text = '';
+      if (kind === 'frame' || kind === 'goal' || kind === 'action') p.title = ''; else p.text = '';
+      if (kind === 'action') p.status = 'planned';
       if (kind === 'note') p.color = NOTE_COLORS[0];
     }
     if (kind === 'goal') {

@@ -3,8 +3,12 @@
 import { t } from '../i18n.js';
 import { $, h, clear, announce } from '../util.js';
 import { textOf, bounds, intersects, laneBands, laneAt, NODE_KINDS, DEFAULT_SIZE, EVENT_R, LANE_HEADER } from '../model.js';
+
+// Phases in which a workshop decides actions: the process map's and the
+// goal workshop's (board.TemplatePhases).
+const ACTION_PHASES = ['Åtgärder', 'Prioritera'];
 import {
-  iconNote, iconStep, iconDecision, iconStart, iconEnd, iconGoal, iconFrame, iconLane,
+  iconNote, iconStep, iconDecision, iconStart, iconEnd, iconGoal, iconAction, iconFrame, iconLane,
   iconMarquee, iconLink, iconUndo, iconRedo, iconDelete,
 } from './icons.js';
 
@@ -21,6 +25,7 @@ export function setupToolbar(ctx, getOutline) {
     { id: 'event-start', key: 'E', icon: iconStart },
     { id: 'event-end', key: 'Shift+E', icon: iconEnd },
     { id: 'goal', key: 'G', icon: iconGoal },
+    { id: 'action', key: 'A', icon: iconAction },
     { id: 'frame', key: 'F', icon: iconFrame },
     { id: 'lane', key: 'L', icon: iconLane },
     null,
@@ -83,6 +88,9 @@ export function setupToolbar(ctx, getOutline) {
       b.setAttribute('aria-disabled', String(dis));
       b.classList.toggle('disabled', dis);
     }
+    // The phases where a workshop decides actions offer the action tool.
+    const offered = ACTION_PHASES.includes(client.settings?.phase);
+    toolButtons.get('action')?.classList.toggle('offered', offered);
   }
 
   /**
@@ -136,6 +144,33 @@ export function setupToolbar(ctx, getOutline) {
     requestAnimationFrame(() => { canvas.focusObject(id); canvas.startEdit(id); });
   }
 
+  /**
+   * A new action: for the selected goal area (or the one given), under
+   * its goal card and any actions already there; else at a free spot.
+   */
+  function createAction(goalId) {
+    if (!client.canEdit()) { announce(t('announce.readOnly'), true); return; }
+    const sel = [...editor.selection].map((id) => client.objects.get(id)).filter(Boolean);
+    const goal = client.objects.get(goalId || '') || (sel.length === 1 && sel[0].kind === 'goal' ? sel[0] : null)
+      || (sel.length === 1 && sel[0].kind === 'action' ? client.objects.get(sel[0].goal) : null);
+    if (!goal || goal.kind !== 'goal') { create('action'); return; }
+    const gb = bounds(goal);
+    let y = gb ? gb.y + gb.h + 30 : 0;
+    if (gb) {
+      for (const o of client.objects.values()) {
+        const b = o.kind === 'action' && o.goal === goal.id && bounds(o);
+        if (b && Math.abs(b.x - gb.x) < gb.w) y = Math.max(y, b.y + b.h + 20);
+      }
+    }
+    const x = gb ? gb.x : canvas.center().x - 180;
+    const id = editor.create('action', x + DEFAULT_SIZE.action.w / 2, y + DEFAULT_SIZE.action.h / 2, { goal: goal.id });
+    if (!id) return;
+    announce(t('action.created', { goal: goal.title || t('label.untitled') }));
+    const outline = getOutline();
+    if (outline.visible) { outline.focusItem(id); return; }
+    requestAnimationFrame(() => { canvas.focusObject(id); canvas.startEdit(id); });
+  }
+
   function runTool(id) {
     const b = toolButtons.get(id);
     if (b && b.getAttribute('aria-disabled') === 'true') {
@@ -144,6 +179,7 @@ export function setupToolbar(ctx, getOutline) {
     }
     switch (id) {
       case 'note': case 'step': case 'decision': case 'goal': case 'frame': case 'lane': create(id); break;
+      case 'action': createAction(); break;
       case 'event-start': create('event', { variant: 'start' }); break;
       case 'event-end': create('event', { variant: 'end' }); break;
       case 'marquee':
@@ -195,5 +231,5 @@ export function setupToolbar(ctx, getOutline) {
   canvas.addEventListener('vote', (e) => vote(e.detail.target, e.detail.delta));
 
 
-  return { toolbar, buildToolbar, updateToolbar, create, undo, redo, deleteSelection, linkSelected, vote };
+  return { toolbar, buildToolbar, updateToolbar, create, createAction, undo, redo, deleteSelection, linkSelected, vote };
 }

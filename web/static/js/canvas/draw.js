@@ -2,7 +2,7 @@
 // <g> per object, redrawn once per animation frame when it changed.
 import { s, clear } from '../util.js';
 import { t } from '../i18n.js';
-import { bounds, center, edgePoint, laneBands, byZ, textOf, LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, EVENT_R, NODE_KINDS, DEFAULT_SIZE } from '../model.js';
+import { bounds, center, edgePoint, laneBands, byZ, textOf, LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, EVENT_R, NODE_KINDS, DEFAULT_SIZE, ACTION_STATUSES } from '../model.js';
 import { measure, wrapText, fitText, textBlock } from './text.js';
 import { haveRules } from '../hyphen.js';
 
@@ -135,6 +135,7 @@ export class CanvasDrawing {
     this.order(this.gNodes, nodes);
     // links: always redrawn (they follow their ends)
     for (const o of objs.values()) if (o.kind === 'link') this.drawObject(o, this.gLinks, true, objs);
+    this.drawGoalLinks(objs);
     for (const [id, el] of this.els) {
       if (!seen.has(id)) { el.remove(); this.els.delete(id); }
     }
@@ -288,6 +289,55 @@ export class CanvasDrawing {
     }
   }
 
+  draw_action(el, o) {
+    const b = bounds(o);
+    el.setAttribute('transform', `translate(${b.x},${b.y})`);
+    const status = ACTION_STATUSES.includes(o.status) ? o.status : 'planned';
+    el.append(
+      s('rect', { class: 'shape action-shape', width: b.w, height: b.h, rx: 8 }),
+      s('rect', { class: 'action-bar', width: 6, height: b.h, rx: 3 }),
+    );
+    const px = TEXT.goalTitle, dpx = TEXT.min;
+    const title = wrapText(o.title || t('label.untitled'), b.w - 30, px, 2, 700);
+    el.append(textBlock(title, 16, 6, px, { anchor: 'start', valign: 'top', weight: 700 }));
+    const chipH = 28;
+    const who = [o.owner, o.responsible].filter(Boolean).join(' · ');
+    const top = 6 + title.length * Math.round(px * 1.3) + 2;
+    const room = Math.max(0, Math.floor((b.h - top - chipH - 10) / Math.round(dpx * 1.3)));
+    if (who && room) el.append(textBlock(wrapText(who, b.w - 30, dpx, room), 16, top, dpx, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
+    const label = t(`action.status.${status}`);
+    const cw = measure(label, dpx, 600) + 20;
+    const cy = b.h - chipH - 6;
+    el.append(
+      s('rect', { class: `status-chip-shape status-${status}`, x: 16, y: cy, width: cw, height: chipH, rx: chipH / 2 }),
+      textBlock([label], 16 + cw / 2, cy + chipH / 2, dpx, { weight: 600, cls: `obj-text status-chip-text status-${status}` }),
+    );
+    if (o.due) el.append(textBlock([o.due], b.w - 12, cy + chipH / 2, dpx, { anchor: 'end', cls: 'obj-text goal-detail' }));
+  }
+
+  /** Dashed lines from each action to its goal area, under the nodes. */
+  drawGoalLinks(objs) {
+    if (!this.goalLinks) this.goalLinks = new Map();
+    const seen = new Set();
+    for (const o of objs.values()) {
+      if (o.kind !== 'action' || !o.goal) continue;
+      const g = objs.get(o.goal);
+      const ba = bounds(o), bg = g && bounds(g);
+      if (!ba || !bg) continue;
+      const ca = center(ba), cg = center(bg);
+      const p1 = edgePoint(o, ba, cg.x, cg.y), p2 = edgePoint(g, bg, ca.x, ca.y);
+      let el = this.goalLinks.get(o.id);
+      if (!el) {
+        el = s('path', { class: 'goal-link', 'aria-hidden': 'true' });
+        this.goalLinks.set(o.id, el);
+      }
+      if (el.parentNode !== this.gLinks) this.gLinks.prepend(el);
+      el.setAttribute('d', `M${p1.x},${p1.y} L${p2.x},${p2.y}`);
+      seen.add(o.id);
+    }
+    for (const [id, el] of this.goalLinks) if (!seen.has(id)) { el.remove(); this.goalLinks.delete(id); }
+  }
+
   /** The accessible name of an object: kind, text, lane, votes, who edits it. */
   label(o) {
     const parts = [`${t(`kind.${o.kind === 'event' ? `event.${o.variant || 'start'}` : o.kind}`)}: ${textOf(o) || t('label.empty')}`];
@@ -300,6 +350,13 @@ export class CanvasDrawing {
       parts[0] = t('label.link', { from: textOf(a) || t('label.empty'), to: textOf(z) || t('label.empty') }) + (o.label ? ` (${o.label})` : '');
     }
     if (o.kind === 'goal' && o.rank !== undefined) parts.push(t('label.rank', { rank: o.rank }));
+    if (o.kind === 'action') {
+      parts.push(t(`action.status.${o.status || 'planned'}`));
+      const g = o.goal && this.client.objects.get(o.goal);
+      if (g) parts.push(`${t('action.goal')}: ${g.title || t('label.untitled')}`);
+      if (o.owner) parts.push(`${t('action.owner')}: ${o.owner}`);
+      if (o.due) parts.push(`${t('action.due')}: ${o.due}`);
+    }
     const v = this.client.votes;
     if (v && (v.kinds || []).includes(o.kind)) {
       if (v.mine && v.mine[o.id]) parts.push(t('vote.mineLabel', { n: v.mine[o.id] }));

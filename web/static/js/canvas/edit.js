@@ -74,7 +74,7 @@ export class CanvasEditing {
     const o = this.client.objects.get(ed.id);
     if (o && value !== (o[ed.prop] || '')) {
       if (ed.prop === 'title' && !value.trim() && o.kind === 'lane') return;
-      this.editor.setProps(ed.id, { [ed.prop]: value || (['title'].includes(ed.prop) && (o.kind === 'goal' || o.kind === 'lane') ? o[ed.prop] : value) }, 'text');
+      this.editor.setProps(ed.id, { [ed.prop]: value || (['title'].includes(ed.prop) && (o.kind === 'goal' || o.kind === 'lane' || o.kind === 'action') ? o[ed.prop] : value) }, 'text');
       announce(t('announce.saved'));
     }
   }
