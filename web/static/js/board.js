@@ -16,19 +16,25 @@ import { setupPanel } from './board/panel.js';
 import { setupHeader } from './board/header.js';
 import { setupSummons } from './board/summons.js';
 import { showHelp } from './board/help.js';
+import { organizerKey, facilitatorToken, forgetFacilitator } from './session.js';
 
 const boardId = decodeURIComponent((location.pathname.match(/^\/b\/([^/]+)/) || [])[1] || '');
-const token = boardId ? store.get(tokenKey(boardId)) : null;
+let token = boardId ? store.get(tokenKey(boardId)) : null;
 
 applyI18n();
 initLangSwitch($('#lang-switch'));
 
-if (!boardId || !token) {
+function toJoin() {
   sessionStorage.setItem('processkarta.joinMessage', t('join.needToken'));
   location.replace('/join');
-} else {
-  main();
 }
+
+if (!boardId) toJoin();
+else if (token) main();
+else if (organizerKey()) {
+  // Signed in as organizer in this browser: run the board as facilitator.
+  facilitatorToken(boardId).then((tk) => { if (!tk) { toJoin(); return; } token = tk; main(); }, toJoin);
+} else toJoin();
 
 function main() {
   const client = new BoardClient(boardId, token);
@@ -119,6 +125,7 @@ function main() {
     const code = e.detail.code;
     if (code === 4401) {
       store.del(tokenKey(boardId));
+      forgetFacilitator(boardId);
       client.forget();
       sessionStorage.setItem('processkarta.joinMessage', t('join.revoked'));
       location.replace('/join');

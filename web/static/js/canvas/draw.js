@@ -237,6 +237,7 @@ export class CanvasDrawing {
       parts[0] = t('label.link', { from: textOf(a) || t('label.empty'), to: textOf(z) || t('label.empty') }) + (o.label ? ` (${o.label})` : '');
     }
     if (o.kind === 'goal' && o.rank !== undefined) parts.push(t('label.rank', { rank: o.rank }));
+    if (o.privateTo) parts.push(t('private.badgeLabel'));
     const v = this.client.votes;
     if (v && (v.kinds || []).includes(o.kind)) {
       if (v.mine && v.mine[o.id]) parts.push(t('vote.mineLabel', { n: v.mine[o.id] }));

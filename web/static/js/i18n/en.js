@@ -453,6 +453,7 @@ export default {
   'private.badgeLabel': 'Private note: visible only to you and the facilitators',
   'private.revealed': 'The facilitator now shows all notes.',
   'vote.status': 'Your votes: {mine} · Total: {total}',
+  'vote.statusTotal': 'Total: {total}',
   'vote.statusMine': 'Your votes: {mine}',
   'vote.noneLeft': 'No votes left',
   'vote.noneLeftHelp': 'No votes left. Take one back with − to move it.',

@@ -456,6 +456,7 @@ export default {
   'private.badgeLabel': 'Privat lapp: syns bara för dig och processledarna',
   'private.revealed': 'Processledaren visar nu alla lappar.',
   'vote.status': 'Dina röster: {mine} · Totalt: {total}',
+  'vote.statusTotal': 'Totalt: {total}',
   'vote.statusMine': 'Dina röster: {mine}',
   'vote.noneLeft': 'Inga röster kvar',
   'vote.noneLeftHelp': 'Inga röster kvar. Ta tillbaka en röst med − för att flytta den.',
