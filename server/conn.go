@@ -148,8 +148,13 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 		}
 		since = v
 	}
+	outside := s.wsOutsideScope(r)
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // origin checked above
 	if err != nil {
+		return
+	}
+	if outside {
+		ws.Close(closeNoBoard, "no such board")
 		return
 	}
 	ws.SetReadLimit(s.cfg.Limits.MaxMessageBytes)

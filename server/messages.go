@@ -266,7 +266,7 @@ func newFanout(st *board.State, c *board.Change) *fanout {
 		// The change's own settings: in a catch-up the state is newer.
 		f.shared = encode(settingsMsg{Type: "settings", Seq: c.Seq, Settings: *c.Settings, Revealed: revealed(st, c)})
 		f.votes = st.VotesViewer()
-	case board.ChangeVote:
+	case board.ChangeVote, board.ChangeErase:
 		f.votes = st.VotesViewer()
 	}
 	return f
@@ -300,6 +300,10 @@ func (f *fanout) messages(conn *conn, mine bool) [][]byte {
 		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
 	case board.ChangeVote:
 		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
+	case board.ChangeErase:
+		// The erased people's dots are gone with them.
+		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
+		fallthrough
 	case board.ChangeJoin, board.ChangeParticipant, board.ChangeRemove:
 		if f.shared == nil {
 			on := conn.room.onlineSet()

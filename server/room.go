@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -80,6 +81,11 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel 
 				break
 			}
 			cancel()
+			if board.ErrorCode(err) == board.ENotFound {
+				// Deleted, here or by another node.
+				r.hub.boardDeleted(r.id)
+				return
+			}
 			r.hub.log.Warn("resubscribe failed", "board", r.id, "err", err)
 			time.Sleep(delay)
 		}
@@ -117,8 +123,11 @@ func (r *room) apply(c *board.Change) bool {
 		r.recent = append(r.recent[:0:0], r.recent[len(r.recent)/2:]...)
 	}
 	f := newFanout(r.state, c)
+	if c.Type == board.ChangeErase {
+		r.scrubRecent(c.Erased)
+	}
 	for conn := range r.conns {
-		if c.Type == board.ChangeRemove && conn.pid == c.Removed {
+		if c.Type == board.ChangeRemove && conn.pid == c.Removed || c.Type == board.ChangeErase && slices.Contains(c.Erased, conn.pid) {
 			conn.kill(closeUnauthorized, "removed from the board")
 			continue
 		}
@@ -133,6 +142,9 @@ func (r *room) apply(c *board.Change) bool {
 	}
 	if c.Type == board.ChangeRemove {
 		r.markGone(c.Removed)
+	}
+	for _, pid := range c.Erased {
+		r.markGone(pid)
 	}
 	r.hub.m.fanout.Observe(time.Since(start).Seconds())
 	return true

@@ -57,6 +57,12 @@ type Config struct {
 	// RetentionDays is how long a board may go without a change before it
 	// is anonymised; 0 keeps boards until deleted.
 	RetentionDays int
+	// Accounts configures organizers' sign-in: sessions and an optional
+	// OpenID Connect provider.
+	Accounts AccountsConfig
+	// RetentionEvery is how often the retention sweep runs (default
+	// DefaultRetentionEvery).
+	RetentionEvery time.Duration
 }
 
 // Server serves one node of Processkarta.
@@ -71,9 +77,12 @@ type Server struct {
 	handler  http.Handler
 	joinRate *rateLimiter
 	exports  chan struct{} // bounds concurrent PDF renders
+	auth     *authState
 
 	mu       sync.Mutex
 	draining bool
+
+	stopRetention context.CancelFunc // nil without a retention period
 }
 
 // New returns a server on store. The store's lifetime is the caller's.
@@ -90,12 +99,19 @@ func New(store board.Store, cfg Config) *Server {
 	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
+	s.cfg.Accounts = cfg.Accounts.withDefaults()
+	s.auth = newAuthState(s.cfg.Accounts)
 	presence := cfg.Presence
 	if presence == nil {
 		presence = board.NewLocalPresence()
 	}
 	s.hub = newHub(s.store, presence, cfg.Limits, s.log, s.metrics)
 	s.handler = s.routes()
+	if cfg.RetentionDays > 0 {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stopRetention = stop
+		go s.retention(ctx)
+	}
 	return s
 }
 
@@ -108,6 +124,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	s.draining = true
 	s.mu.Unlock()
+	if s.stopRetention != nil {
+		s.stopRetention()
+	}
 	s.hub.shutdown(ctx)
 }
 
@@ -137,15 +156,17 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", page("index.html"))
 	r.Get("/join", page("join.html"))
 	r.Get("/b/{id}", page("board.html"))
-	r.Get("/s/{id}", page("strategy.html"))
-	r.Get("/k/{name}", page("cluster.html"))
+	r.Get("/s/{id}", s.scopedPage(page("strategy.html")))
+	r.Get("/k/{name}", s.scopedPage(page("cluster.html")))
 	statements := newStatementPages(s.cfg)
 	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
 	r.Get("/integritet", statements.handler("integritet.html"))
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
+	s.authPages(r, page)
 
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/kommuner", s.listSCB)
+		s.accountRoutes(r)
 		r.Get("/admin/backup", s.backup)
 		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
@@ -159,7 +180,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/clusters/{name}", s.organizer(s.getCluster))
 		r.Post("/boards", s.organizer(s.createBoard))
 		r.Get("/boards", s.organizer(s.listBoards))
-		r.Post("/boards/import", s.organizer(s.importBoard))
+		r.Post("/boards/import", s.organizer(s.importAny))
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
@@ -167,7 +188,9 @@ func (s *Server) routes() http.Handler {
 		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
-		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
+		r.Delete("/boards/{id}", s.boardAuth(true, s.deleteBoard))
+		r.Delete("/boards/{id}/participants/me", s.boardAuth(false, s.eraseMe))
+		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeOrErase))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
 		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))

@@ -22,6 +22,9 @@ var _ board.Backuper = (*Store)(nil)
 func (s *Store) Backup(ctx context.Context, emit func(*board.BackupRecord) error) error {
 	return s.view(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bMeta).ForEach(func(k, v []byte) error {
+			if string(k) == string(kFormat) {
+				return nil // the store restored into keeps its own
+			}
 			return emit(&board.BackupRecord{Type: board.BackupMeta, Key: string(k), Value: string(v)})
 		}); err != nil {
 			return err

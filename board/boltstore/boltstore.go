@@ -156,6 +156,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", dir, err)
 	}
+	if err := upgrade(db, dir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("boltstore: %w", err)
+	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range topBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {

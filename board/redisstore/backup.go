@@ -31,7 +31,9 @@ func (s *Store) Backup(ctx context.Context, emit func(*board.BackupRecord) error
 	}
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
-		keys = append(keys, k)
+		if k != fieldFormat { // the store restored into keeps its own
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -191,6 +191,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		rdb.Close()
 		return nil, wrap(err)
 	}
+	if err := (&Store{rdb: rdb, cfg: cfg}).upgrade(ctx); err != nil {
+		rdb.Close()
+		return nil, err
+	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Store{
 		rdb:  rdb,

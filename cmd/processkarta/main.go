@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +24,9 @@ import (
 	"github.com/processkarta/processkarta/board/redisstore"
 	"github.com/processkarta/processkarta/server"
 )
+
+// version is set at build time: go build -ldflags "-X main.version=1.1.0".
+var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -36,6 +40,9 @@ func main() {
 type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
 	showKey, healthcheck                                                            bool
+	// Personal data and accessibility.
+	contactEmail  string
+	retentionDays int
 }
 
 // parse reads flags over environment variables, as the contract lists them.
@@ -57,9 +64,17 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.debugAddr, "debug-addr", env("PROCESSKARTA_DEBUG_ADDR", ""), "if set, serve Go's pprof profiles there (keep it on localhost)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
+	fs.StringVar(&c.contactEmail, "contact-email", env("PROCESSKARTA_CONTACT_EMAIL", ""), "where people report accessibility problems and ask about their data (shown on /tillganglighet and /integritet)")
+	retention := env("PROCESSKARTA_RETENTION_DAYS", "0")
+	fs.StringVar(&retention, "retention-days", retention, "anonymise boards with no change for this many days (0: keep them)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	days, err := strconv.Atoi(strings.TrimSpace(retention))
+	if err != nil || days < 0 {
+		return c, fmt.Errorf("retention days must be a whole number of days, 0 or more, not %q", retention)
+	}
+	c.retentionDays = days
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
@@ -123,7 +138,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, key)
 		return nil
 	}
-	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind}
+	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind,
+		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays}
+	if c.contactEmail == "" {
+		log.Warn("PROCESSKARTA_CONTACT_EMAIL is not set: the accessibility statement and the privacy notice show a placeholder address")
+	}
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
@@ -145,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	url := displayURL(c.publicURL, ln.Addr())
 	// The key goes to the operator's console once, never to the log.
-	fmt.Fprintf(stdout, "Processkarta is serving on %s (%s store)\n", url, kind)
+	fmt.Fprintf(stdout, "Processkarta %s is serving on %s (%s store)\n", version, url, kind)
 	switch {
 	case generated:
 		fmt.Fprintf(stdout, "Organizer key (generated now, kept in the store; shown only this once): %s\n", key)
@@ -154,7 +173,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	default:
 		fmt.Fprintln(stdout, "Organizer key: as printed at first start; `make key` shows it again")
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "store", kind)
+	log.Info("serving", "addr", ln.Addr().String(), "store", kind, "version", version)
 
 	if c.debugAddr != "" {
 		// Profiles only on their own listener, never on the public one.

@@ -255,7 +255,22 @@ export class Facilitation {
     return this.section('facil.export',
       h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'export', disabled: this.exporting, onclick: () => this.exportPDF() }, t('facil.exportPdf')),
       h('p', { class: 'muted', role: 'status' }, this.exportStatus),
-      l ? h('a', { href: l.url, download: l.name, class: 'download-link' }, t('facil.downloadAgain', { name: l.name })) : null);
+      l ? h('a', { href: l.url, download: l.name, class: 'download-link' }, t('facil.downloadAgain', { name: l.name })) : null,
+      h('p', { class: 'hint' }, t('facil.exportMapHint')),
+      h('div', { class: 'row wrap' },
+        h('button', { type: 'button', class: 'btn', 'data-key': 'export-bpmn', onclick: () => this.exportMap('bpmn') }, t('facil.exportBpmn')),
+        h('button', { type: 'button', class: 'btn', 'data-key': 'export-drawio', onclick: () => this.exportMap('drawio') }, t('facil.exportDrawio'))));
+  }
+
+  /** Downloads the map as a BPMN 2.0 or diagrams.net file. */
+  async exportMap(format) {
+    try {
+      const res = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/${format}`, { token: this.ctx.token, raw: true });
+      const blob = await res.blob();
+      const name = dispositionName(res.headers.get('Content-Disposition'), `processkarta.${format}`);
+      saveBlob(blob, name);
+      announce(t('facil.exportedMap', { name }));
+    } catch (e) { showError(e); }
   }
 
   async exportPDF() {

@@ -2,9 +2,10 @@
 // and adding municipalities from SCB's list, strategy revisions with their
 // exported PDFs, creating boards from templates and listing them, and the
 // projector view of a board's join code.
+import { phaseName } from './labels.js';
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
 import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
-import { api, showError, errorText } from './api.js';
+import { api, showError, errorText, ApiError } from './api.js';
 import { downloadExport } from './facilitator.js';
 import { showProjector } from './projector.js';
 import { organizerKey, signIn, signOut, selectedMunicipality, selectMunicipality, rememberFacilitator, facilitatorToken } from './session.js';
@@ -114,7 +115,7 @@ function renderMunis() {
   for (const m of munis) {
     const cur = current && current.code === m.code;
     ul.append(h('li', {},
-      h('span', {}, `${m.name} (${m.code})`, m.cluster ? ` · ${m.cluster}` : ''),
+      h('span', {}, `${m.name} (${m.code})`, m.cluster ? [' · ', h('a', { href: `/k/${encodeURIComponent(m.cluster)}`, 'aria-label': t('org.clusterOverview', { name: m.cluster }) }, t('org.clusterLink', { name: m.cluster }))] : ''),
       h('button', { type: 'button', class: cur ? 'btn btn-primary' : 'btn btn-small', 'aria-current': cur ? 'true' : undefined, onclick: () => select(m.code) }, t('org.open', { name: m.name }))));
   }
 }
@@ -147,19 +148,21 @@ function renderStrategies() {
     const exports = s.exports || [];
     ul.append(h('li', {},
       h('div', {},
-        h('strong', {}, `${s.title} ${s.revision}`),
+        h('strong', {}, `${s.title} ${s.revision}`), ' ',
+        h('a', { href: `/s/${encodeURIComponent(s.id)}`, class: 'btn btn-small', 'aria-label': t('org.openRevisionNamed', { name: `${s.title} ${s.revision}` }) }, t('org.openRevision')),
         h('p', { class: 'hint' }, exports.length ? t('org.exports') : t('org.noExports')),
         exports.length ? h('ul', { class: 'link-list' }, exports.map((x) => h('li', {},
           h('button', { type: 'button', class: 'linklike', onclick: () => download(x) },
             t('org.download', { name: x.fileName || x.title || x.id })),
           h('span', { class: 'hint' }, ` ${fmtDate(x.createdAt)}${x.bytes ? ` · ${Math.round(x.bytes / 1024)} kB` : ''}`)))) : null)));
   }
-  const sel = $('#board-strategy');
-  const prev = sel.value;
-  clear(sel);
-  sel.append(h('option', { value: '' }, t('org.noStrategy')));
-  for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
-  sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+  for (const sel of [$('#board-strategy'), $('#import-strategy')]) {
+    const prev = sel.value;
+    clear(sel);
+    sel.append(h('option', { value: '' }, t('org.noStrategy')));
+    for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
+    sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+  }
 }
 
 async function download(x) {
@@ -176,7 +179,11 @@ $('#strat-form').addEventListener('submit', async (e) => {
     await api(`/api/municipalities/${encodeURIComponent(current.code)}/strategies`, { method: 'POST', body: { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }, token: key });
     announce(t('org.strategyAdded'));
     await loadStrategies();
-  } catch (err) { showError(err); }
+  } catch (err) {
+    // The same title and revision twice would look alike in every list.
+    if (err && err.status === 409) toast(t('org.strategyExists', { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }), 'error');
+    else showError(err);
+  }
 });
 
 // ------------------------------------------------------------------ boards
@@ -197,14 +204,57 @@ function renderBoards() {
     h('thead', {}, h('tr', {}, ['org.colTitle', 'org.colTemplate', 'org.colCode', 'org.colActions'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, sorted.map((b) => {
       return h('tr', { 'data-board': b.id },
-        h('td', {}, h('strong', {}, b.title), h('br'), h('span', { class: 'hint' }, t('org.createdAt', { date: fmtDate(b.createdAt) }))),
+        h('td', {}, h('strong', {}, b.title), h('br'),
+          h('span', { class: 'hint' }, [
+            b.strategyTitle ? `${b.strategyTitle} ${b.revision || ''}`.trim() : t('org.noStrategy'),
+            b.phase ? `${t('phase.label')}: ${phaseName(b.phase)}` : null,
+            t('org.participants', { n: b.participants ?? 0 }),
+            t('org.lastChange', { date: fmtDate(b.lastChangeAt || b.createdAt) }),
+          ].filter(Boolean).join(' · ')),
+          b.from ? [h('br'), h('span', { class: 'hint' }, t('board.continues', { title: boards.find((x) => x.id === b.from)?.title || '…' }))] : null),
         h('td', {}, t(`org.template.${b.template}`)),
         h('td', { class: 'code-text' }, b.joinCode || '—'),
         h('td', {}, h('div', { class: 'row' },
           h('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': t('org.facilitateNamed', { name: b.title }), onclick: () => facilitate(b) }, t('org.facilitate')),
           b.joinCode ? h('a', { class: 'btn btn-small', href: `/join?code=${encodeURIComponent(b.joinCode)}`, 'aria-label': t('org.joinBoardNamed', { name: b.title }) }, t('org.joinBoard')) : null,
-          b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null)));
+          b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null,
+          h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.continueNamed', { name: b.title }), onclick: () => continueBoard(b) }, t('org.continue')))));
     }))));
+}
+
+// continueBoard asks for the next workshop's title and template and
+// creates it from b: it starts with b's goal areas (ranked) and actions.
+function continueBoard(b) {
+  const err = h('p', { class: 'form-error', id: 'cont-error', role: 'alert' });
+  const title = h('input', { id: 'cont-title', type: 'text', maxlength: '200', required: true, value: t('org.continueDefault') });
+  const tmpl = h('select', { id: 'cont-template' }, ['process-map', 'goal-workshop', 'blank'].map((v) => h('option', { value: v }, t(`org.template.${v}`))));
+  const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': 'cont-head' },
+    h('h2', { id: 'cont-head', tabindex: '-1' }, t('org.continueTitle', { name: b.title })),
+    h('p', { class: 'hint' }, t('org.continueHint', { name: b.title })),
+    h('form', { class: 'form', onsubmit: async (e) => {
+      e.preventDefault();
+      const body = { title: title.value.trim(), municipality: current.code, template: tmpl.value, from: b.id };
+      try {
+        const p = JSON.parse(store.get('processkarta.facilitatorProfile') || 'null');
+        if (p && p.name) body.facilitator = p;
+      } catch { /* no profile */ }
+      try {
+        const nb = await api('/api/boards', { method: 'POST', body, token: key });
+        rememberFacilitator(nb.id, nb.facilitatorToken);
+        toast(t('org.created'));
+        location.assign(`/b/${encodeURIComponent(nb.id)}`);
+      } catch (e2) { err.textContent = errorText(e2); title.setAttribute('aria-invalid', 'true'); }
+    } },
+    h('div', { class: 'field' }, h('label', { for: 'cont-title' }, t('org.boardTitle')), title),
+    h('div', { class: 'field' }, h('label', { for: 'cont-template' }, t('org.template')), tmpl),
+    err,
+    h('div', { class: 'row wrap' },
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('org.create')),
+      h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, t('common.cancel')))));
+  dlg.addEventListener('close', () => dlg.remove());
+  document.body.append(dlg);
+  dlg.showModal();
+  title.select();
 }
 
 // Runs a board from this browser: with the facilitator token it holds, or
@@ -233,6 +283,61 @@ $('#board-form').addEventListener('submit', async (e) => {
     toast(t('org.created'));
     location.assign(`/b/${encodeURIComponent(b.id)}`);
   } catch (err) { $('#board-error').textContent = errorText(err); }
+});
+
+// ------------------------------------------------------------------ import
+// A BPMN 2.0 or draw.io file becomes a new board (POST /api/boards/import
+// with the file as XML). What the file held that a board has no place for
+// is listed before the board opens.
+$('#import-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!current) return;
+  const input = $('#import-file');
+  const file = input.files && input.files[0];
+  const err = $('#import-error');
+  const out = $('#import-result');
+  clear(out);
+  if (!file) { err.textContent = t('org.importNoFile'); input.setAttribute('aria-invalid', 'true'); input.focus(); return; }
+  input.removeAttribute('aria-invalid');
+  err.textContent = '';
+  const q = new URLSearchParams({ municipality: current.code });
+  const title = $('#import-name').value.trim();
+  if (title) q.set('title', title);
+  q.set('name', file.name.replace(/\.(bpmn|drawio|xml)$/i, '').slice(0, 200));
+  if ($('#import-strategy').value) q.set('strategy', $('#import-strategy').value);
+  if ($('#import-page').value) q.set('page', $('#import-page').value);
+  const button = $('#import-form button[type=submit]');
+  button.disabled = true;
+  out.append(h('p', { class: 'muted' }, t('org.importing')));
+  try {
+    const headers = { 'Content-Type': 'application/xml', Accept: 'application/json' };
+    if (key) headers.Authorization = `Bearer ${key}`;
+    let res;
+    try {
+      res = await fetch(`/api/boards/import?${q}`, { method: 'POST', headers, body: file });
+    } catch {
+      throw new ApiError(0, 'network', t('error.network'));
+    }
+    const data = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || t('error.http', { status: res.status }));
+    rememberFacilitator(data.id, data.facilitatorToken);
+    const href = `/b/${encodeURIComponent(data.id)}`;
+    clear(out);
+    if (!data.warnings || !data.warnings.length) {
+      toast(t('org.imported', { title: data.title }));
+      location.assign(href);
+      return;
+    }
+    out.append(h('p', {}, t('org.imported', { title: data.title })), h('p', {}, t('org.importWarnings')),
+      h('ul', { class: 'import-warnings' }, data.warnings.map((w) => h('li', {}, w))),
+      h('a', { class: 'btn btn-primary', href }, t('org.importOpen')));
+    loadBoards();
+  } catch (ex) {
+    clear(out);
+    err.textContent = errorText(ex);
+  } finally {
+    button.disabled = false;
+  }
 });
 
 try {
