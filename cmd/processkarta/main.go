@@ -39,7 +39,9 @@ func main() {
 
 type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
-	showKey, healthcheck                                                            bool
+	showKey, healthcheck, printConfig                                               bool
+	// flags is the parsed flag set, for -print-config.
+	flags *flag.FlagSet
 	// Personal data and accessibility.
 	contactEmail  string
 	retentionDays int
@@ -64,6 +66,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.debugAddr, "debug-addr", env("PROCESSKARTA_DEBUG_ADDR", ""), "if set, serve Go's pprof profiles there (keep it on localhost)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
+	fs.BoolVar(&c.printConfig, "print-config", false, "print the configuration in force (secrets masked), check it, then exit")
 	fs.StringVar(&c.contactEmail, "contact-email", env("PROCESSKARTA_CONTACT_EMAIL", ""), "where people report accessibility problems and ask about their data (shown on /tillganglighet and /integritet)")
 	retention := env("PROCESSKARTA_RETENTION_DAYS", "0")
 	fs.StringVar(&retention, "retention-days", retention, "anonymise boards with no change for this many days (0: keep them)")
@@ -78,7 +81,8 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	return c, nil
+	c.flags = fs
+	return c, validate(&c)
 }
 
 // storeFlags defines the flags that choose and reach the store.
@@ -118,6 +122,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if c.healthcheck {
 		return healthcheck(ctx, c.addr)
 	}
+	if c.printConfig {
+		printConfig(stdout, c.flags, getenv)
+		return nil
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)
@@ -150,6 +158,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if rs, ok := store.(*redisstore.Store); ok {
 		cfg.Presence = rs.Presence()
+		if ao, fs, err := rs.Durability(ctx); err != nil {
+			log.Warn("cannot read Redis' persistence settings (CONFIG GET); make sure it runs with appendonly yes and appendfsync always", "err", err)
+		} else if w := durabilityWarning(ao, fs); w != "" {
+			log.Warn(w)
+		}
 	} else {
 		cfg.DataDir = c.data
 	}
