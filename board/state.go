@@ -43,7 +43,6 @@ type Change struct {
 	At     int64  `json:"at"` // unix milliseconds, the server's clock
 	Author string `json:"author,omitempty"`
 	Batch  string `json:"batch,omitempty"` // the client's batch id
-	Conn   string `json:"conn,omitempty"`  // the connection that sent it, to route the ack
 
 	Ops         []Op         `json:"ops,omitempty"` // normalized: cascades spelled out
 	Settings    *Settings    `json:"settings,omitempty"`
@@ -57,6 +56,22 @@ type Change struct {
 	// Revealed (settings) lists the private objects an ended private
 	// round shows to everyone.
 	Revealed []string `json:"revealed,omitempty"`
+}
+
+// next returns a change of type typ at the seq after the state's: the one
+// place a change gets its seq. Stores check it (storekit.CheckNext) and
+// never set it themselves.
+func (s *State) next(typ string, at int64, author, batch string) *Change {
+	return &Change{Seq: s.Seq + 1, Type: typ, At: at, Author: author, Batch: batch}
+}
+
+// idOrNone is the participant's id, or "" for the system (a nil
+// participant: an organizer acting through the API).
+func (p *Participant) idOrNone() string {
+	if p == nil {
+		return ""
+	}
+	return p.ID
 }
 
 // Vote is one dot placed (+1) or taken back (-1) by a voter on a target.
@@ -301,7 +316,9 @@ func (s *State) PrepareOps(p *Participant, batch string, ops []Op, now int64) (*
 	if ov.count > MaxObjects {
 		return nil, Errorf(ETooLarge, "a board holds at most %d objects", MaxObjects)
 	}
-	return &Change{Seq: s.Seq + 1, Type: ChangeOps, At: now, Author: p.ID, Batch: batch, Ops: out}, nil
+	c := s.next(ChangeOps, now, p.ID, batch)
+	c.Ops = out
+	return c, nil
 }
 
 func (s *State) checkEditor(p *Participant) error {
