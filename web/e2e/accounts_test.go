@@ -2,6 +2,9 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -71,4 +74,52 @@ func TestLeaderFacilitatesFromTwoBrowsers(t *testing.T) {
 	if c := second.str(`document.cookie`); c != "" {
 		t.Fatalf("document.cookie shows %q", c)
 	}
+}
+
+// TestAccountPagesScreenshots photographs the start page's sign-in and the
+// admin page at 1280×720 and 375×667 (to docs/screenshots/ with
+// PROCESSKARTA_SCREENSHOTS=1, else a temporary directory) and checks that
+// the admin page lists the accounts and the audit log.
+func TestAccountPagesScreenshots(t *testing.T) {
+	dir := t.TempDir()
+	if os.Getenv("PROCESSKARTA_SCREENSHOTS") == "1" {
+		dir = filepath.Join("..", "..", "docs", "screenshots")
+	}
+	s := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	api := s.api
+	for _, a := range []map[string]any{
+		{"email": "karin.berg@vaxjo.se", "name": "Karin Berg", "role": "leader", "municipalities": []string{"0780", "0764"}, "password": "ett långt lösenord för Växjö"},
+		{"email": "samordnare@energikontoret.se", "name": "Sam Ordnare", "role": "coordinator", "cluster": "Kronoberg"},
+	} {
+		if err := api.Do(ctx, "POST", "/api/accounts", api.Key, a, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := api.Do(ctx, "POST", "/api/municipalities", api.Key, map[string]string{"code": "0780", "cluster": "Kronoberg"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := api.Do(ctx, "POST", "/api/boards", api.Key, map[string]string{"title": "Nulägesworkshop", "municipality": "0780"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct{ w, h int }{{1280, 720}, {375, 667}} {
+		size := fmt.Sprintf("%dx%d", v.w, v.h)
+		br := newBrowser(t, "camera-"+size, v.w, v.h)
+		br.navigate(s.URL() + "/")
+		br.waitFor("the sign-in form", `!document.querySelector('#login-form').hidden`, 10*time.Second)
+		write(t, filepath.Join(dir, "signin-"+size+".png"), br.screenshot())
+		br.eval(fmt.Sprintf(`localStorage.setItem('processkarta.organizerKey', %s)`, jsq(organizerKey)), nil)
+		br.navigate(s.URL() + "/admin")
+		br.waitFor("the admin page", `!document.querySelector('#admin').hidden && document.querySelectorAll('#acct-list tbody tr').length === 2 && document.querySelectorAll('#audit-list tbody tr').length === 3`, 10*time.Second)
+		write(t, filepath.Join(dir, "admin-"+size+".png"), br.screenshot())
+	}
+}
+
+func write(t *testing.T, file string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s (%d KB)", file, len(b)>>10)
 }
