@@ -48,6 +48,17 @@ type Change struct {
 	Participant *Participant `json:"participant,omitempty"` // join or role change
 	TokenHash   string       `json:"tokenHash,omitempty"`   // join
 	Removed     string       `json:"removed,omitempty"`     // remove: participant id
+	// RemovedMore are further participants removed by the same change (a
+	// facilitator's bulk removal); Removed holds the first.
+	RemovedMore []string `json:"removedMore,omitempty"`
+}
+
+// RemovedIDs returns every participant a remove change removes.
+func (c *Change) RemovedIDs() []string {
+	if c.Type != ChangeRemove || c.Removed == "" {
+		return nil
+	}
+	return append([]string{c.Removed}, c.RemovedMore...)
 }
 
 // Vote is one dot placed (+1) or taken back (-1) by a voter on a target.
@@ -170,10 +181,13 @@ func (s *State) Apply(c *Change) {
 			}
 		}
 	case ChangeRemove:
-		delete(s.Participants, c.Removed)
-		delete(s.Votes, c.Removed)
+		gone := c.RemovedIDs()
+		for _, id := range gone {
+			delete(s.Participants, id)
+			delete(s.Votes, id)
+		}
 		for h, id := range s.Tokens {
-			if id == c.Removed {
+			if slices.Contains(gone, id) {
 				delete(s.Tokens, h)
 			}
 		}
@@ -281,7 +295,45 @@ func (s *State) PrepareOps(p *Participant, batch string, ops []Op, now int64) (*
 	if ov.count > MaxObjects {
 		return nil, Errorf(ETooLarge, "a board holds at most %d objects", MaxObjects)
 	}
+	if grow := ov.textGrowth(); grow > 0 {
+		if total := s.TextBytes() + grow; total > MaxBoardTextBytes {
+			return nil, Errorf(EBoardFull, "the board is full: its text would weigh %d bytes, and a board holds at most %d; shorten or delete some text", total, MaxBoardTextBytes)
+		}
+	}
 	return &Change{Seq: s.Seq + 1, Type: ChangeOps, At: now, Author: p.ID, Batch: batch, Ops: out}, nil
+}
+
+// TextBytes is the weight of a board's text: the bytes of every text prop
+// of every object. A board holds at most MaxBoardTextBytes of it, which
+// bounds what a board costs in memory, on the wire and in an export.
+func (s *State) TextBytes() int {
+	n := 0
+	for _, o := range s.Objects {
+		n += objectTextBytes(o)
+	}
+	return n
+}
+
+func objectTextBytes(o *Object) int {
+	if o == nil {
+		return 0
+	}
+	n := 0
+	for k, v := range o.Props {
+		if t, ok := v.(string); ok && propSpecs[k].typ == tString {
+			n += len(t)
+		}
+	}
+	return n
+}
+
+// textGrowth is how many bytes of text the batch adds, net.
+func (ov *overlay) textGrowth() int {
+	d := 0
+	for id, o := range ov.changed {
+		d += objectTextBytes(o) - objectTextBytes(ov.s.Objects[id])
+	}
+	return d
 }
 
 func (s *State) checkEditor(p *Participant) error {
@@ -299,7 +351,7 @@ func (s *State) checkEditor(p *Participant) error {
 
 func (ov *overlay) op(op *Op) ([]Op, error) {
 	if !ValidID(op.ID) {
-		return nil, Errorf(EInvalid, "id must be a UUID")
+		return nil, Errorf(EInvalid, "id must be a UUID in lower case")
 	}
 	cur := ov.get(op.ID)
 	switch op.Op {
@@ -441,7 +493,7 @@ func DecodeOps(b []byte) ([]Op, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&ops); err != nil {
-		return nil, Errorf(EInvalid, "ops: %v", err)
+		return nil, Errorf(EInvalid, "ops must be a list of op objects: %s", JSONProblem(err))
 	}
 	return ops, nil
 }
