@@ -29,6 +29,15 @@ type Strategy struct {
 	CreatedAt    time.Time `json:"createdAt"`
 }
 
+// Key identifies a strategy within its municipality: the title and the
+// revision, case and runs of spaces ignored. Two strategies of one
+// municipality may not share a key, since people could not tell them apart
+// in a list.
+func (s *Strategy) Key() string {
+	norm := func(v string) string { return strings.ToLower(strings.Join(strings.Fields(v), " ")) }
+	return norm(s.Title) + "\x00" + norm(s.Revision)
+}
+
 // Info is a board's descriptive data; it does not change with edits.
 type Info struct {
 	ID           string    `json:"id"`
@@ -38,6 +47,9 @@ type Info struct {
 	Template     string    `json:"template"`
 	JoinCode     string    `json:"joinCode,omitempty"`
 	CreatedAt    time.Time `json:"createdAt"`
+	// From is the board of the same municipality this one continues (a
+	// workshop series), or "".
+	From string `json:"from,omitempty"`
 }
 
 // Roles of a participant.

@@ -20,6 +20,7 @@ func newFuzzBoard(t testing.TB) *testBoard {
 		{Op: OpCreate, ID: id(6), Kind: KindLink, Props: map[string]any{"from": id(4), "to": id(1), "label": "x"}},
 		{Op: OpCreate, ID: id(7), Kind: KindGoal, Props: map[string]any{"title": "g", "rank": 1.0}},
 		{Op: OpCreate, ID: id(8), Kind: KindFrame, Props: map[string]any{"x": 0.0, "y": 0.0, "w": 10.0, "h": 10.0}},
+		{Op: OpCreate, ID: id(9), Kind: KindAction, Props: map[string]any{"title": "a", "goal": id(7), "due": "2027-01-31", "status": "planned", "x": 1.0, "y": 1.0}},
 	}
 	tb.ops(t, tb.fac, ops...)
 	tb.settings(t, `{"voting":{"open":true,"kinds":["note","step","goal"]}}`)
@@ -47,6 +48,8 @@ func FuzzPrepareOps(f *testing.F) {
 		`[{"op":"update","id":"00000000-0000-4000-8000-000000000007","kind":"goal","props":{"rank":null,"title":"t"}}]`,
 		`[{"op":"update","id":"00000000-0000-4000-8000-000000000008","props":{"w":0}}]`,
 		`[{"op":"delete","id":"00000000-0000-4000-8000-000000000002"},{"op":"delete","id":"00000000-0000-4000-8000-000000000004"},{"op":"delete","id":"00000000-0000-4000-8000-000000000007"}]`,
+		`[{"op":"update","id":"00000000-0000-4000-8000-000000000009","props":{"due":"2027-02-29","status":"done"}}]`,
+		`[{"op":"update","id":"00000000-0000-4000-8000-000000000009","props":{"goal":"00000000-0000-4000-8000-000000000004"}}]`,
 		`[]`, `null`, `[{}]`, `[{"op":"delete"}]`,
 	}
 	for _, s := range seeds {

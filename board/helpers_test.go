@@ -141,6 +141,10 @@ func checkObjects(st *State) error {
 				if r := st.Objects[v.(string)]; r == nil || r.Kind != KindLane {
 					return fmt.Errorf("%s %s: lane %v is not a lane", o.Kind, id, v)
 				}
+			case tGoalRef:
+				if r := st.Objects[v.(string)]; r == nil || r.Kind != KindGoal {
+					return fmt.Errorf("%s %s: goal %v is not a goal", o.Kind, id, v)
+				}
 			case tNodeRef:
 				if r := st.Objects[v.(string)]; r == nil || r.Kind == KindLink || r.ID == id {
 					return fmt.Errorf("%s %s: %s %v is not a node", o.Kind, id, name, v)

@@ -3,9 +3,11 @@ package board
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -20,7 +22,18 @@ const (
 	KindLink     = "link"
 	KindGoal     = "goal"
 	KindFrame    = "frame"
+	KindAction   = "action"
 )
+
+// Statuses of an action, in the order they are worked through.
+const (
+	StatusPlanned = "planned"
+	StatusOngoing = "ongoing"
+	StatusDone    = "done"
+)
+
+// Statuses lists the statuses of an action in order.
+var Statuses = []string{StatusPlanned, StatusOngoing, StatusDone}
 
 // Object is one thing on a board. Props hold the kind's properties; a value
 // is a string or a float64, as JSON decodes them.
@@ -31,11 +44,15 @@ type Object struct {
 	CreatedBy string
 	CreatedAt int64 // unix milliseconds
 	UpdatedAt int64
+	// PrivateTo, when set, is the participant whose private note this is
+	// (or a link to one): only they and the facilitators see it, until the
+	// private round ends. See private.go.
+	PrivateTo string
 }
 
 // reserved names may not be used as props because the JSON form puts props
 // beside them.
-var reserved = map[string]bool{"id": true, "kind": true, "createdBy": true, "createdAt": true, "updatedAt": true}
+var reserved = map[string]bool{"id": true, "kind": true, "createdBy": true, "createdAt": true, "updatedAt": true, "privateTo": true}
 
 // MarshalJSON writes the object flat: id, kind, props, then the server-kept
 // fields.
@@ -46,6 +63,9 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 	}
 	m["id"], m["kind"] = o.ID, o.Kind
 	m["createdBy"], m["createdAt"], m["updatedAt"] = o.CreatedBy, o.CreatedAt, o.UpdatedAt
+	if o.PrivateTo != "" {
+		m["privateTo"] = o.PrivateTo
+	}
 	return MarshalJSON(m)
 }
 
@@ -64,6 +84,8 @@ func (o *Object) UnmarshalJSON(b []byte) error {
 			o.Kind, _ = v.(string)
 		case "createdBy":
 			o.CreatedBy, _ = v.(string)
+		case "privateTo":
+			o.PrivateTo, _ = v.(string)
 		case "createdAt":
 			f, _ := v.(float64)
 			o.CreatedAt = int64(f)
@@ -105,6 +127,9 @@ const (
 	tNodeRef                 // the id of an object on the board that is not a link
 	tVariant                 // start or end
 	tZ                       // a fractional index string
+	tGoalRef                 // the id of a goal on the board
+	tDate                    // a real calendar date YYYY-MM-DD
+	tStatus                  // planned, ongoing or done
 )
 
 type propSpec struct {
@@ -132,6 +157,10 @@ var propSpecs = map[string]propSpec{
 	"to":          {tNodeRef, 0},
 	"variant":     {tVariant, 0},
 	"z":           {tZ, 0},
+	"goal":        {tGoalRef, 0},
+	"responsible": {tString, MaxTitleLen},
+	"due":         {tDate, 0},
+	"status":      {tStatus, 0},
 }
 
 type kindSpec struct {
@@ -160,10 +189,11 @@ var kindSpecs = map[string]kindSpec{
 	KindLink:     kind([]string{"from", "to"}, "label"),
 	KindGoal:     kind([]string{"title"}, "description", "target", "indicator", "owner", "rank", "x", "y", "w", "h"),
 	KindFrame:    kind([]string{"x", "y", "w", "h"}, "title"),
+	KindAction:   kind([]string{"title", "x", "y"}, "description", "goal", "owner", "responsible", "due", "status", "w", "h"),
 }
 
 // Kinds lists the object kinds in a stable order.
-var Kinds = []string{KindLane, KindStep, KindDecision, KindEvent, KindNote, KindLink, KindGoal, KindFrame}
+var Kinds = []string{KindLane, KindStep, KindDecision, KindEvent, KindNote, KindLink, KindGoal, KindFrame, KindAction}
 
 // ValidKind reports whether k is an object kind.
 func ValidKind(k string) bool { _, ok := kindSpecs[k]; return ok }
@@ -205,6 +235,16 @@ func validColor(s string) bool {
 		}
 	}
 	return true
+}
+
+// ValidDate reports whether s is a real calendar date written YYYY-MM-DD,
+// in the years 1900 to 2199.
+func ValidDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	return err == nil && d.Year() >= 1900 && d.Year() < 2200
 }
 
 func validZ(s string) bool {
@@ -253,7 +293,7 @@ func checkValue(name string, v any) (any, error) {
 			return nil, bad("a color #rrggbb")
 		}
 		return strings.ToLower(s), nil
-	case tLaneRef, tNodeRef:
+	case tLaneRef, tNodeRef, tGoalRef:
 		s, ok := v.(string)
 		if !ok || !ValidID(s) {
 			return nil, bad("an object id (a lower-case UUID)")
@@ -265,6 +305,18 @@ func checkValue(name string, v any) (any, error) {
 			return nil, bad(`"start" or "end"`)
 		}
 		return s, nil
+	case tDate:
+		s, ok := v.(string)
+		if !ok || !ValidDate(s) {
+			return nil, bad("a real date written YYYY-MM-DD")
+		}
+		return s, nil
+	case tStatus:
+		s, ok := v.(string)
+		if !ok || !slices.Contains(Statuses, s) {
+			return nil, bad(`"planned", "ongoing" or "done"`)
+		}
+		return s, nil
 	case tZ:
 		s, ok := v.(string)
 		if !ok || !validZ(s) {
@@ -273,4 +325,12 @@ func checkValue(name string, v any) (any, error) {
 		return s, nil
 	}
 	return nil, bad("valid")
+}
+
+// article puts "a" or "an" before a kind, for messages.
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }

@@ -13,6 +13,12 @@ type Settings struct {
 	Timer  Timer  `json:"timer"`
 	Voting Voting `json:"voting"`
 	Focus  *Focus `json:"focus"`
+	// Follow, while set, makes every client show what that facilitator
+	// sees (follow me); see facilitation.go.
+	Follow *Follow `json:"follow"`
+	// Private, while true, is a private round: the notes participants
+	// create reach only them and the facilitators until it ends.
+	Private bool `json:"private"`
 	// JoinClosed closes the board to new participants ("Stäng för nya
 	// deltagare"): joins are refused with EJoinClosed; people already on
 	// the board stay.
@@ -35,6 +41,9 @@ type Voting struct {
 	Kinds     []string `json:"kinds"`
 	Anonymous bool     `json:"anonymous"`
 	Hidden    bool     `json:"hidden"`
+	// Clear, in a patch, takes every dot off the board ("Rensa röster");
+	// it is never stored.
+	Clear bool `json:"clear,omitempty"`
 }
 
 // Focus asks every client to move its view (summon). At is when it was set,
@@ -57,6 +66,10 @@ func (s Settings) clone() Settings {
 		f := *s.Focus
 		c.Focus = &f
 	}
+	if s.Follow != nil {
+		f := *s.Follow
+		c.Follow = &f
+	}
 	return c
 }
 
@@ -69,6 +82,7 @@ func (s *State) PrepareSettings(p *Participant, batch string, patch json.RawMess
 	}
 	next := s.Settings.clone()
 	next.Timer.Start = false
+	next.Voting.Clear = false
 	d := json.NewDecoder(bytes.NewReader(patch))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&next); err != nil {
@@ -77,10 +91,25 @@ func (s *State) PrepareSettings(p *Participant, batch string, patch json.RawMess
 	if d.More() {
 		return nil, Errorf(EInvalid, "settings: one object expected")
 	}
+	named := patchNames(patch)
+	if named.focus && next.Focus != nil {
+		// Only a new summon is stamped, so that a client can tell it
+		// from the one it followed already (summon once).
+		next.Focus.At = now
+	}
+	if next.Voting.Open && !s.Settings.Voting.Open && !named.hidden {
+		// A vote opens hidden unless the facilitator says otherwise, so
+		// that early counts do not steer the rest.
+		next.Voting.Hidden = true
+	}
 	if err := s.checkSettings(&next, now); err != nil {
 		return nil, err
 	}
-	return &Change{Seq: s.Seq + 1, Type: ChangeSettings, At: now, Author: p.ID, Batch: batch, Settings: &next}, nil
+	c := &Change{Seq: s.Seq + 1, Type: ChangeSettings, At: now, Author: p.ID, Batch: batch, Settings: &next}
+	if err := s.prepareFacilitation(c, named); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *State) checkSettings(n *Settings, now int64) error {
@@ -128,7 +157,6 @@ func (s *State) checkSettings(n *Settings, now int64) error {
 		if f.Zoom < 0.05 || f.Zoom > 20 {
 			return Errorf(EInvalid, "focus zoom must be within 0.05 and 20")
 		}
-		f.At = now
 	}
 	return nil
 }
@@ -159,11 +187,14 @@ func (s *State) PrepareVote(p *Participant, batch, target string, delta int, now
 		return nil, Errorf(EInvalid, "delta must be 1 or -1")
 	}
 	o := s.Objects[target]
-	if o == nil {
+	if o == nil || !o.VisibleTo(p) {
 		return nil, Errorf(ENotFound, "no object %s", target)
 	}
+	if o.PrivateTo != "" {
+		return nil, Errorf(EInvalid, "a private note can be voted on once the notes are shown")
+	}
 	if !slices.Contains(v.Kinds, o.Kind) {
-		return nil, Errorf(EInvalid, "a %s cannot be voted on in this vote", o.Kind)
+		return nil, Errorf(EInvalid, "%s cannot be voted on in this vote", article(o.Kind))
 	}
 	if delta == 1 && s.DotsUsed(p.ID) >= v.Dots {
 		return nil, Errorf(ENoDots, "all %d dots are placed", v.Dots)
@@ -313,6 +344,11 @@ func (s *State) PrepareRole(by *Participant, id, role string, now int64) (*Chang
 	if role != RoleFacilitator && role != RoleParticipant && role != RoleObserver {
 		return nil, Errorf(EInvalid, "role must be facilitator, participant or observer")
 	}
+	if role != RoleFacilitator {
+		if err := s.checkLastFacilitator(id); err != nil {
+			return nil, err
+		}
+	}
 	pp := *p
 	pp.Role = role
 	c := &Change{Seq: s.Seq + 1, Type: ChangeParticipant, At: now, Participant: &pp}
@@ -330,6 +366,9 @@ func (s *State) PrepareRemove(by *Participant, id string, now int64) (*Change, e
 	}
 	if s.Participants[id] == nil {
 		return nil, Errorf(ENotFound, "no participant %s", id)
+	}
+	if err := s.checkLastFacilitator(id); err != nil {
+		return nil, err
 	}
 	c := &Change{Seq: s.Seq + 1, Type: ChangeRemove, At: now, Removed: id}
 	if by != nil {

@@ -68,7 +68,7 @@ func TestSettingsRules(t *testing.T) {
 		`{"voting":{"open":true,"kinds":[]}}`: EInvalid,
 		`{"voting":{"kinds":["link"]}}`:       EInvalid,
 		`{"voting":{"kinds":["circle"]}}`:     EInvalid,
-		`{"voting":{"kinds":["goal","goal","goal","goal","goal","goal","goal","goal","goal"]}}`: EInvalid,
+		`{"voting":{"kinds":["goal","goal","goal","goal","goal","goal","goal","goal","goal","goal"]}}`: EInvalid,
 		`{"timer":{"seconds":86401}}`:                 EInvalid,
 		`{"timer":{"seconds":-1}}`:                    EInvalid,
 		`{"timer":{"seconds":0,"start":true}}`:        EInvalid,
@@ -196,9 +196,15 @@ func TestVoting(t *testing.T) {
 			}
 		}
 	}
-	// Open and not hidden: tallies for everyone.
+	// Opening without "hidden" opens hidden, whatever the last vote was.
 	tb.settings(t, `{"voting":{"hidden":false}}`)
 	tb.settings(t, `{"voting":{"open":true}}`)
+	if !tb.st.Settings.Voting.Hidden {
+		t.Fatal("a vote opened without hidden is not hidden")
+	}
+	tb.settings(t, `{"voting":{"open":false}}`)
+	// Open and not hidden, when asked: tallies for everyone.
+	tb.settings(t, `{"voting":{"open":true,"hidden":false}}`)
 	if len(tb.st.Votes) != 0 {
 		t.Fatalf("opening a vote kept old dots: %v", tb.st.Votes)
 	}

@@ -13,6 +13,9 @@ type Op struct {
 	ID    string         `json:"id"`
 	Kind  string         `json:"kind,omitempty"`
 	Props map[string]any `json:"props,omitempty"`
+	// PrivateTo is set by the server on an op that concerns a private
+	// note: only that participant and the facilitators receive it.
+	PrivateTo string `json:"privateTo,omitempty"`
 }
 
 // Op names.
@@ -48,6 +51,11 @@ type Change struct {
 	Participant *Participant `json:"participant,omitempty"` // join or role change
 	TokenHash   string       `json:"tokenHash,omitempty"`   // join
 	Removed     string       `json:"removed,omitempty"`     // remove: participant id
+	// ClearVotes (settings) takes every dot off the board.
+	ClearVotes bool `json:"clearVotes,omitempty"`
+	// Revealed (settings) lists the private objects an ended private
+	// round shows to everyone.
+	Revealed []string `json:"revealed,omitempty"`
 	// RemovedMore are further participants removed by the same change (a
 	// facilitator's bulk removal); Removed holds the first.
 	RemovedMore []string `json:"removedMore,omitempty"`
@@ -151,6 +159,14 @@ func (s *State) Apply(c *Change) {
 			}
 			s.Settings = c.Settings.clone()
 		}
+		if c.ClearVotes {
+			s.Votes = map[string]map[string]int{}
+		}
+		for _, id := range c.Revealed {
+			if o := s.Objects[id]; o != nil {
+				o.PrivateTo = ""
+			}
+		}
 	case ChangeVote:
 		if v := c.Vote; v != nil {
 			m := s.Votes[v.Voter]
@@ -199,7 +215,7 @@ func (s *State) Apply(c *Change) {
 func ApplyOp(objects map[string]*Object, op *Op, author string, at int64) {
 	switch op.Op {
 	case OpCreate:
-		o := &Object{ID: op.ID, Kind: op.Kind, Props: make(map[string]any, len(op.Props)), CreatedBy: author, CreatedAt: at, UpdatedAt: at}
+		o := &Object{ID: op.ID, Kind: op.Kind, Props: make(map[string]any, len(op.Props)), CreatedBy: author, CreatedAt: at, UpdatedAt: at, PrivateTo: op.PrivateTo}
 		for k, v := range op.Props {
 			if v != nil {
 				o.Props[k] = v
@@ -242,6 +258,7 @@ func (s *State) applyOp(op *Op, author string, at int64) {
 // it records the objects the batch has changed so far (nil: deleted).
 type overlay struct {
 	s       *State
+	by      *Participant // who makes the batch
 	changed map[string]*Object
 	count   int
 }
@@ -280,7 +297,7 @@ func (s *State) PrepareOps(p *Participant, batch string, ops []Op, now int64) (*
 	if len(ops) > MaxOpsPerBatch {
 		return nil, Errorf(ETooLarge, "a batch holds at most %d ops", MaxOpsPerBatch)
 	}
-	ov := &overlay{s: s, changed: map[string]*Object{}, count: len(s.Objects)}
+	ov := &overlay{s: s, by: p, changed: map[string]*Object{}, count: len(s.Objects)}
 	out := make([]Op, 0, len(ops))
 	for i := range ops {
 		n, err := ov.op(&ops[i])
@@ -353,7 +370,13 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 	if !ValidID(op.ID) {
 		return nil, Errorf(EInvalid, "id must be a UUID in lower case")
 	}
+	if op.PrivateTo != "" {
+		return nil, Errorf(EInvalid, "privateTo is kept by the server")
+	}
 	cur := ov.get(op.ID)
+	if op.Op != OpCreate && cur != nil && !cur.VisibleTo(ov.by) {
+		cur = nil // someone else's private note: as if it were not there
+	}
 	switch op.Op {
 	case OpCreate:
 		if cur != nil {
@@ -369,12 +392,17 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 		}
 		for name, req := range spec.props {
 			if _, has := o.Props[name]; req && !has {
-				return nil, Errorf(EInvalid, "a %s needs %q", op.Kind, name)
+				return nil, Errorf(EInvalid, "%s needs %q", article(op.Kind), name)
 			}
 		}
+		owner, err := ov.privateOwner(o, true)
+		if err != nil {
+			return nil, err
+		}
+		o.PrivateTo = owner
 		ov.changed[op.ID] = o
 		ov.count++
-		return []Op{{Op: OpCreate, ID: op.ID, Kind: op.Kind, Props: maps.Clone(o.Props)}}, nil
+		return []Op{{Op: OpCreate, ID: op.ID, Kind: op.Kind, Props: maps.Clone(o.Props), PrivateTo: owner}}, nil
 	case OpUpdate:
 		if cur == nil {
 			return nil, Errorf(ENotFound, "no object %s", op.ID)
@@ -389,12 +417,19 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 		if err := ov.setProps(o, kindSpecs[cur.Kind], op.Props); err != nil {
 			return nil, err
 		}
+		if owner, err := ov.privateOwner(o, false); err != nil {
+			return nil, err
+		} else if owner != cur.PrivateTo {
+			// Those who saw the link would keep a ghost of it, or those
+			// who did not would see it appear half made.
+			return nil, Errorf(EInvalid, "a link cannot be moved to or from a private note")
+		}
 		ov.changed[op.ID] = o
 		norm := make(map[string]any, len(op.Props))
 		for k := range op.Props {
 			norm[k] = o.Props[k] // nil where unset
 		}
-		return []Op{{Op: OpUpdate, ID: op.ID, Props: norm}}, nil
+		return []Op{{Op: OpUpdate, ID: op.ID, Props: norm, PrivateTo: cur.PrivateTo}}, nil
 	case OpDelete:
 		if cur == nil {
 			return nil, Errorf(ENotFound, "no object %s", op.ID)
@@ -410,7 +445,7 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 			}
 			if o.Kind == KindLink && (o.Text("from") == op.ID || o.Text("to") == op.ID) {
 				cascade = append(cascade, o)
-			} else if o.Text("lane") == op.ID {
+			} else if o.Text("lane") == op.ID || o.Text("goal") == op.ID {
 				cascade = append(cascade, o)
 			}
 		})
@@ -420,17 +455,23 @@ func (ov *overlay) op(op *Op) ([]Op, error) {
 			if o.Kind == KindLink {
 				ov.changed[o.ID] = nil
 				ov.count--
-				out = append(out, Op{Op: OpDelete, ID: o.ID})
+				out = append(out, Op{Op: OpDelete, ID: o.ID, PrivateTo: o.PrivateTo})
 			} else {
+				// An object loses its lane, an action its goal, with
+				// the object it referred to.
+				ref := "lane"
+				if o.Text("goal") == op.ID {
+					ref = "goal"
+				}
 				c := o.Clone()
-				delete(c.Props, "lane")
+				delete(c.Props, ref)
 				ov.changed[o.ID] = c
-				out = append(out, Op{Op: OpUpdate, ID: o.ID, Props: map[string]any{"lane": nil}})
+				out = append(out, Op{Op: OpUpdate, ID: o.ID, Props: map[string]any{ref: nil}, PrivateTo: o.PrivateTo})
 			}
 		}
 		ov.changed[op.ID] = nil
 		ov.count--
-		return append(out, Op{Op: OpDelete, ID: op.ID}), nil
+		return append(out, Op{Op: OpDelete, ID: op.ID, PrivateTo: cur.PrivateTo}), nil
 	}
 	return nil, Errorf(EInvalid, "unknown op %q", op.Op)
 }
@@ -452,7 +493,7 @@ func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any) erro
 		}
 		req, allowed := spec.props[name]
 		if !allowed {
-			return Errorf(EInvalid, "a %s has no prop %q", o.Kind, name)
+			return Errorf(EInvalid, "%s has no prop %q", article(o.Kind), name)
 		}
 		if v == nil {
 			if req {
@@ -470,12 +511,16 @@ func (ov *overlay) setProps(o *Object, spec kindSpec, props map[string]any) erro
 			if r := ov.get(nv.(string)); r == nil || r.Kind != KindLane {
 				return Errorf(EInvalid, "lane %s is not a lane on this board", nv)
 			}
+		case tGoalRef:
+			if r := ov.get(nv.(string)); r == nil || r.Kind != KindGoal {
+				return Errorf(EInvalid, "goal %s is not a goal on this board", nv)
+			}
 		case tNodeRef:
 			id := nv.(string)
 			if id == o.ID {
 				return Errorf(EInvalid, "a link cannot point to itself")
 			}
-			if r := ov.get(id); r == nil || r.Kind == KindLink {
+			if r := ov.get(id); r == nil || r.Kind == KindLink || !r.VisibleTo(ov.by) {
 				return Errorf(EInvalid, "%s %s is not an object on this board", name, id)
 			}
 		}

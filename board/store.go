@@ -64,6 +64,12 @@ type Store interface {
 	// channel means resubscribe.
 	Subscribe(ctx context.Context, boardID string) (*State, <-chan *Change, error)
 
+	// Summaries returns the summaries of the given boards, in that order,
+	// leaving out boards that do not exist. Stores keep each board's
+	// summary current with its commits, so that this does not load the
+	// boards.
+	Summaries(ctx context.Context, boardIDs []string) ([]*Summary, error)
+
 	// SaveExport stores an export's metadata and PDF, immutably.
 	SaveExport(ctx context.Context, e *Export, pdf []byte) error
 	// Export returns an export's metadata.

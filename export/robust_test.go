@@ -120,6 +120,16 @@ func randomBoard(t testing.TB, seed uint64) *board.State {
 		case board.KindFrame:
 			p["x"], p["y"], p["w"], p["h"] = randCoord(rng), randCoord(rng), randSize(rng), randSize(rng)
 			opt("title", title)
+		case board.KindAction:
+			p["title"] = title()
+			p["x"], p["y"] = randCoord(rng), randCoord(rng)
+			opt("description", text)
+			opt("owner", title)
+			opt("responsible", title)
+			opt("due", func() any { return fmt.Sprintf("%04d-%02d-%02d", 2020+rng.IntN(20), 1+rng.IntN(12), 1+rng.IntN(28)) })
+			opt("status", func() any { return board.Statuses[rng.IntN(len(board.Statuses))] })
+			opt("w", func() any { return randSize(rng) })
+			opt("h", func() any { return randSize(rng) })
 		case board.KindLink:
 			if len(nodes) < 2 {
 				continue

@@ -336,27 +336,76 @@ func (s *Server) createFrom(w http.ResponseWriter, r *http.Request, info board.I
 }
 
 type boardListItem struct {
-	ID           string    `json:"id"`
-	Title        string    `json:"title"`
-	Municipality string    `json:"municipality"`
-	Strategy     *string   `json:"strategy"`
-	Template     string    `json:"template"`
-	JoinCode     string    `json:"joinCode"`
-	CreatedAt    time.Time `json:"createdAt"`
+	ID            string    `json:"id"`
+	Title         string    `json:"title"`
+	Municipality  string    `json:"municipality"`
+	Strategy      *string   `json:"strategy"`
+	StrategyTitle *string   `json:"strategyTitle"`
+	Revision      *string   `json:"revision"`
+	Template      string    `json:"template"`
+	JoinCode      string    `json:"joinCode"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Phase         string    `json:"phase"`
+	Participants  int       `json:"participants"`
+	LastChangeAt  time.Time `json:"lastChangeAt"`
 }
 
+// listBoards lists boards with what an organizer picks one by: the
+// strategy's title and revision, the phase, how many people joined and when
+// the board last changed.
 func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 	code := r.URL.Query().Get("municipality")
-	infos, err := s.store.Boards(r.Context(), code)
+	ctx := r.Context()
+	infos, err := s.store.Boards(ctx, code)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	strategies := map[string]*board.Strategy{}
 	out := make([]boardListItem, 0, len(infos))
 	for _, i := range infos {
-		out = append(out, boardListItem{i.ID, i.Title, i.Municipality, optional(i.Strategy), i.Template, i.JoinCode, i.CreatedAt})
+		item := boardListItem{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy),
+			Template: i.Template, JoinCode: i.JoinCode, CreatedAt: i.CreatedAt, LastChangeAt: i.CreatedAt}
+		if i.Strategy != "" {
+			st, ok := strategies[i.Strategy]
+			if !ok {
+				if st, err = s.store.Strategy(ctx, i.Strategy); err != nil && board.ErrorCode(err) != board.ENotFound {
+					s.writeError(w, r, err)
+					return
+				}
+				strategies[i.Strategy] = st
+			}
+			if st != nil {
+				item.StrategyTitle, item.Revision = &st.Title, &st.Revision
+			}
+		}
+		st, err := s.store.Load(ctx, i.ID)
+		if err != nil {
+			if board.ErrorCode(err) == board.ENotFound { // deleted meanwhile
+				continue
+			}
+			s.writeError(w, r, err)
+			return
+		}
+		item.Phase, item.Participants = st.Settings.Phase, len(st.Participants)
+		item.LastChangeAt = lastChange(st)
+		out = append(out, item)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// lastChange is when a board last changed as far as its state tells: the
+// newest object change or arrival of a participant, else its creation.
+// (Settings and votes carry no time.)
+func lastChange(st *board.State) time.Time {
+	last := st.Info.CreatedAt.UnixMilli()
+	for _, o := range st.Objects {
+		last = max(last, o.UpdatedAt)
+	}
+	for _, p := range st.Participants {
+		last = max(last, p.JoinedAt)
+	}
+	return time.UnixMilli(last).UTC()
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {

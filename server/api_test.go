@@ -55,6 +55,13 @@ func TestRESTFlow(t *testing.T) {
 	if err := a.Do(ctx, "GET", "/api/boards?municipality=1480", testKey, nil, &list); err != nil || len(list) != 1 {
 		t.Fatalf("boards: %v %v", list, err)
 	}
+	if l := list[0]; l["strategyTitle"] != "Energi- och klimatstrategi" || l["revision"] != "2026" || l["template"] != "goal-workshop" ||
+		l["phase"] == "" || l["participants"] != float64(1) || l["lastChangeAt"] == nil {
+		t.Fatalf("board list item without strategy, phase, participants or last change: %v", l)
+	}
+	// A second strategy with the same title and revision is refused.
+	dupErr := a.Do(ctx, "POST", "/api/municipalities/1480/strategies", testKey, map[string]string{"title": "energi- och  klimatstrategi", "revision": "2026"}, nil)
+	apiErr(t, dupErr, http.StatusConflict, "conflict")
 	var strategies []map[string]any
 	if err := a.Do(ctx, "GET", "/api/municipalities/1480/strategies", testKey, nil, &strategies); err != nil || len(strategies) != 1 {
 		t.Fatalf("strategies: %v %v", strategies, err)

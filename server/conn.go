@@ -301,11 +301,15 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 			continue
 		}
 		h.m.msgsIn.WithLabelValues(m.Type).Inc()
-		if m.Type == "presence" {
+		if m.Type == "presence" || m.Type == "ping" {
 			if !presence.take() {
 				h.m.dropped.WithLabelValues("flood").Inc()
 				c.kill(closeTooMany, "too many messages")
 				return
+			}
+			if m.Type == "ping" {
+				c.enqueue(encode(pongMsg{Type: "pong"}))
+				continue
 			}
 			c.room.setPresence(c, m.Cursor, m.Selection, m.Editing)
 			continue
@@ -337,6 +341,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 
 func (c *conn) reject(id string, err error) {
 	code := board.ErrorCode(err)
+	c.room.hub.m.rejects.WithLabelValues(code).Inc()
 	c.enqueue(encode(rejectMsg{Type: "reject", ID: id, Code: code, Message: board.ErrorMessage(err), Retry: code == board.EUnavailable || code == board.ERateLimited}))
 }
 

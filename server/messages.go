@@ -62,7 +62,7 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 	if !isKnownType(m.Type) {
 		return nil, board.Errorf("bad_message", "unknown message type %q", m.Type)
 	}
-	if m.Type != "presence" && (m.ID == "" || len(m.ID) > 64) {
+	if m.Type != "presence" && m.Type != "ping" && (m.ID == "" || len(m.ID) > 64) {
 		return nil, board.Errorf("bad_message", "a %s message needs an id of 1 to 64 characters", m.Type)
 	}
 	switch m.Type {
@@ -104,7 +104,7 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 }
 
 func isKnownType(t string) bool {
-	return t == "ops" || t == "settings" || t == "vote" || t == "presence"
+	return t == "ops" || t == "settings" || t == "vote" || t == "presence" || t == "ping"
 }
 
 // Server messages.
@@ -176,6 +176,12 @@ type participantsMsg struct {
 type presenceMsg struct {
 	Type  string  `json:"type"`
 	Peers []*peer `json:"peers"`
+}
+
+// pongMsg answers a client's ping: browsers cannot see websocket pings, so
+// a client's own heartbeat needs an answer it can see.
+type pongMsg struct {
+	Type string `json:"type"`
 }
 
 type joinCodeMsg struct {

@@ -23,6 +23,8 @@ type metrics struct {
 	msgsIn      *prometheus.CounterVec
 	msgsOut     prometheus.Counter
 	dropped     *prometheus.CounterVec
+	rejects     *prometheus.CounterVec
+	fanout      prometheus.Histogram
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -56,10 +58,43 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "processkarta_ws_closed_total", Help: "Websockets closed by the server, by reason.",
 		}, []string{"reason"}),
+		rejects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "processkarta_ws_rejects_total", Help: "Client batches, settings and votes rejected, by code.",
+		}, []string{"code"}),
+		fanout: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "processkarta_fanout_seconds", Help: "Time from a change leaving the store's feed to its message queued for every connection of the board on this node.",
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25},
+		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.storeTime, m.storeErrors, m.boards, m.conns, m.msgsIn, m.msgsOut, m.dropped,
+	reg.MustRegister(m.requests, m.latency, m.storeTime, m.storeErrors, m.boards, m.conns, m.msgsIn, m.msgsOut, m.dropped, m.rejects, m.fanout,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Series that exist at zero let rate() and the alerts see the first one.
+	for _, reason := range []string{"lagging", "dead", "too_big", "flood"} {
+		m.dropped.WithLabelValues(reason)
+	}
 	return m
+}
+
+// watchStore exports whether the store answers (pinged at each scrape, with
+// a short timeout so a hung Redis does not hang the scrape) and, for the
+// embedded store, the free space of its data directory.
+func (m *metrics) watchStore(reg *prometheus.Registry, store board.Store, dataDir string) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "processkarta_store_up", Help: "1 if the store answered a ping at this scrape, else 0.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if store.Ping(ctx) != nil {
+			return 0
+		}
+		return 1
+	}))
+	if dataDir == "" {
+		return
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "processkarta_data_disk_free_bytes", Help: "Bytes free to unprivileged users on the data directory's file system.",
+	}, func() float64 { return diskFree(dataDir) }))
 }
 
 func (m *metrics) handler(reg *prometheus.Registry) http.Handler {

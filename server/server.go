@@ -47,6 +47,18 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// DataDir is the embedded store's directory, whose free space the
+	// metrics report; empty for the Redis store.
+	DataDir string
+	// ContactEmail is where people report accessibility problems and ask
+	// about their personal data (PROCESSKARTA_CONTACT_EMAIL).
+	ContactEmail string
+	// Operator names who runs the installation on the statement pages;
+	// empty means a generic phrase.
+	Operator string
+	// RetentionDays is how long a board may go without a change before it
+	// is anonymised; 0 keeps boards until deleted.
+	RetentionDays int
 }
 
 // Server serves one node of Processkarta.
@@ -83,6 +95,7 @@ func New(store board.Store, cfg Config) *Server {
 		exportsPerBoard: newBucketMap(cfg.Caps.ExportsPerMinute/60, cfg.Caps.ExportsPerMinute)}
 	s.metrics = newMetrics(cfg.Registry)
 	s.store = instrument(store, s.metrics)
+	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	presence := cfg.Presence
 	if presence == nil {
@@ -131,6 +144,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", page("index.html"))
 	r.Get("/join", page("join.html"))
 	r.Get("/b/{id}", page("board.html"))
+	statements := newStatementPages(s.cfg)
+	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
+	r.Get("/integritet", statements.handler("integritet.html"))
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
 
 	r.Route("/api", func(r chi.Router) {
@@ -153,6 +169,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/boards/{id}/participants/remove", s.boardAuth(true, s.removeParticipants))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
+		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))
+		r.Get("/boards/{id}/drawio", s.boardAuth(true, s.getDrawio))
 		r.Get("/exports/{id}", s.exportAuth(s.getExport))
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
 	})

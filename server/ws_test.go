@@ -273,6 +273,11 @@ func TestWSBadInput(t *testing.T) {
 			t.Fatalf("error message: %+v", e)
 		}
 	}
+	// A ping (the browser's heartbeat) is answered with a pong.
+	if err := c.WriteRaw(ctx, `{"type":"ping"}`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(rec.of("pong")) == 1 })
 	// Known types with bad fields are rejected by id.
 	for _, tc := range []struct {
 		ops  []board.Op

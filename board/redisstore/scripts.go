@@ -9,11 +9,12 @@ import "github.com/redis/go-redis/v9"
 // commitScript stores one change if the board is still at the seq the node
 // prepared it against.
 //
-// KEYS: seq, info, objects, participants, tokens, votes, settings, log.
+// KEYS: seq, info, objects, participants, tokens, votes, settings, log,
+// summary.
 // ARGV: expected seq, change JSON, log bound, channel, then the writes as
 // (kind, field, value) triples: kind o/p/t/v sets a field of
 // objects/participants/tokens/votes, O/P/T/V deletes it (value ignored),
-// s sets the settings (field ignored).
+// s sets the settings and m the summary (field ignored).
 //
 // Returns {"OK", seq}, {"NOBOARD", 0}, or {"STALE", stored seq, entries}
 // where entries are up to 64 of the changes after the expected seq, as
@@ -32,6 +33,8 @@ while i <= #ARGV do
   local kind, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if kind == 's' then
     redis.call('SET', KEYS[7], value)
+  elseif kind == 'm' then
+    redis.call('SET', KEYS[9], value)
   elseif hashes[kind] then
     redis.call('HSET', hashes[kind], field, value)
   else
@@ -62,9 +65,11 @@ return {info, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '0
 
 // createBoardScript stores a new board unless its info key exists.
 //
-// KEYS: info, joincode, seq, settings, objects, participants, tokens, votes.
+// KEYS: info, joincode, seq, settings, objects, participants, tokens, votes,
+// summary.
 // ARGV: info, joincode, seq, settings, then counts no, np, nt, nv followed
-// by that many field/value pairs for objects, participants, tokens, votes.
+// by that many field/value pairs for objects, participants, tokens, votes,
+// and last the summary.
 // Returns 1, or 0 if the board exists.
 var createBoardScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -80,6 +85,7 @@ for h = 1, 4 do
     i = i + 2
   end
 end
+redis.call('SET', KEYS[9], ARGV[i])
 return 1
 `)
 
@@ -117,12 +123,17 @@ return redis.call('HGET', KEYS[1], ARGV[1])
 `)
 
 // createStrategyScript stores a strategy of an existing municipality.
-// KEYS: municipalities, strategies, the municipality's strategy list.
-// ARGV: municipality code, strategy id, strategy JSON.
-// Returns 1, 0 if the municipality does not exist, -1 if the id is taken.
+// KEYS: municipalities, strategies, the municipality's strategy list, the
+// strategy keys (municipality and Strategy.Key → id).
+// ARGV: municipality code, strategy id, strategy JSON, the municipality
+// and key as one field.
+// Returns 1, 0 if the municipality does not exist, -1 if the id is taken,
+// -2 if the municipality has a strategy with that key.
 var createStrategyScript = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3]) == 0 then return -1 end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return -1 end
+if redis.call('HSETNX', KEYS[4], ARGV[4], ARGV[2]) == 0 then return -2 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[2])
 return 1
 `)

@@ -56,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) board.Store) {
 		{"CloseEndsSubscriptions", testCloseEndsSubscriptions},
 		{"Exports", testExports},
 		{"Reopen", testReopen},
+		{"Actions", testActions},
+		{"Series", testSeries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -240,6 +242,14 @@ func testStrategies(t *testing.T, open func(t *testing.T) board.Store) {
 		ids = append(ids, st.ID)
 	}
 	must(t, s.CreateStrategy(ctx, &board.Strategy{ID: uuid.NewString(), Municipality: "0114", Title: "Annan", Revision: "1", CreatedAt: now()}))
+	// The same title and revision again (case and spaces aside) is refused
+	// and changes nothing; the same title in another municipality or at
+	// another revision is a strategy of its own.
+	dup := &board.Strategy{ID: uuid.NewString(), Municipality: "1480", Title: " strategi ", Revision: "2025", CreatedAt: now()}
+	wantCode(t, s.CreateStrategy(ctx, dup), board.EConflict)
+	_, err := s.Strategy(ctx, dup.ID)
+	wantCode(t, err, board.ENotFound)
+	must(t, s.CreateStrategy(ctx, &board.Strategy{ID: uuid.NewString(), Municipality: "0114", Title: "Strategi", Revision: "2025", CreatedAt: now()}))
 	got, err := s.Strategy(ctx, ids[1])
 	must(t, err)
 	if got.ID != ids[1] || got.Municipality != "1480" || got.Revision != "2025" || got.Title != "Strategi" {

@@ -186,6 +186,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if rs, ok := store.(*redisstore.Store); ok {
 		cfg.Presence = rs.Presence()
+	} else {
+		cfg.DataDir = c.data
 	}
 	srv := server.New(store, cfg)
 

@@ -126,7 +126,8 @@ func (b *browser) audit(axe string) []axeViolation {
 }
 
 // TestAccessibility runs axe-core (WCAG 2.x A/AA and best practices) on the
-// organizer page, the join page and a board with a realistic process map
+// organizer page, the join page, the accessibility statement, the privacy
+// notice and a board with a realistic process map
 // (lanes, steps, decisions, notes, arrows, goals, other people's cursors),
 // with the facilitation panel open and again during a dot vote with the
 // results open, at 1280×720 and 375×667. Any violation
@@ -154,7 +155,20 @@ func TestAccessibility(t *testing.T) {
 			t.Errorf("%s at %s: %d accessibility violations of impact moderate or above:\n  %s", name, v, len(bad), strings.Join(bad, "\n  "))
 		}
 	}
-	forEachPage(b, workshopPages(s, w, "facil"), check)
+	// Every page links visibly to the accessibility statement and the
+	// privacy notice, which the laws ask for.
+	linked := func(name string, v viewport) {
+		check(name, v)
+		var ok bool
+		b.eval(`['/tillganglighet', '/integritet'].every((href) => [...document.querySelectorAll('a[href="' + href + '"]')].some((a) => {
+			const r = a.getBoundingClientRect(); const cs = getComputedStyle(a);
+			return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && a.offsetParent !== null;
+		}))`, &ok)
+		if !ok {
+			t.Errorf("%s at %s: no visible link to /tillganglighet and /integritet", name, v)
+		}
+	}
+	forEachPage(b, append(workshopPages(s, w, "facil"), statementPages(s)...), linked)
 
 	// The board again during a dot vote (vote badges, + and − buttons, the
 	// dots left, the banner), with the results tab open.
@@ -182,8 +196,19 @@ func TestAccessibility(t *testing.T) {
 		b.waitFor("the vote shown", `!document.querySelector('#dots').hidden && document.querySelectorAll('#canvas .vote-btn').length > 0 && document.querySelectorAll('#tabpanel-results li.result').length === 3`, 5*time.Second)
 	}}}, check)
 
-	if audited != len(viewports)*4 {
+	if audited != len(viewports)*6 {
 		t.Errorf("audited %d pages", audited)
 	}
 	t.Logf("done in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// statementPages are the accessibility statement and the privacy notice.
+func statementPages(s *testServer) []page {
+	open := func(path string) func(b *browser) {
+		return func(b *browser) {
+			b.navigate(s.URL() + path)
+			b.waitFor("the page", `document.querySelector('h1') !== null && document.querySelector('footer a[href="/integritet"]') !== null`, 5*time.Second)
+		}
+	}
+	return []page{{"accessibility statement", open("/tillganglighet")}, {"privacy notice", open("/integritet")}}
 }

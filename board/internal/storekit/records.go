@@ -19,6 +19,7 @@ type Records struct {
 	Participants map[string][]byte // participant id → participant JSON
 	Tokens       map[string]string // token hash → participant id
 	Votes        map[string][]byte // voter → JSON {target: dots}
+	Summary      []byte            // the board's board.Summary as JSON
 }
 
 // Encode returns the records of st.
@@ -54,6 +55,9 @@ func Encode(st *board.State) (*Records, error) {
 		if r.Votes[v], err = board.MarshalJSON(m); err != nil {
 			return nil, err
 		}
+	}
+	if r.Summary, err = board.MarshalJSON(board.Summarize(st, st.Info.CreatedAt.UnixMilli())); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -105,11 +109,13 @@ type Touched struct {
 	tokens       []string
 	voters       []string
 	settings     bool
+	summary      bool  // the change may change the board's summary
+	at           int64 // when the change was made
 }
 
 // Touch returns the records that change c, applied to before, may write.
 func Touch(before *board.State, c *board.Change) *Touched {
-	t := &Touched{}
+	t := &Touched{summary: board.AffectsSummary(before, c), at: c.At}
 	switch c.Type {
 	case board.ChangeOps:
 		deleted := map[string]bool{}
@@ -132,8 +138,11 @@ func Touch(before *board.State, c *board.Change) *Touched {
 		}
 	case board.ChangeSettings:
 		t.settings = true
-		if c.Settings != nil && c.Settings.Voting.Open && !before.Settings.Voting.Open {
-			// Opening a vote clears every voter's dots.
+		// An ended private round rewrites the notes it shows.
+		t.objects = append(t.objects, c.Revealed...)
+		if c.ClearVotes || c.Settings != nil && c.Settings.Voting.Open && !before.Settings.Voting.Open {
+			// Opening a vote, or clearing the votes, takes every voter's
+			// dots.
 			for voter := range before.Votes {
 				t.voters = append(t.voters, voter)
 			}
@@ -254,4 +263,51 @@ func (t *Touched) Partial(before *board.State) *board.State {
 		}
 	}
 	return p
+}
+
+// Summary returns the board's summary after the change as JSON, or nil if
+// the change leaves it as it was. before is the whole state before the
+// change; after holds at least the records t names with the change applied
+// (the whole state, or a Partial of it).
+func (t *Touched) Summary(before, after *board.State) ([]byte, error) {
+	if !t.summary {
+		return nil, nil
+	}
+	view := after
+	if before != after {
+		// A shallow copy of before with the touched records of after:
+		// enough to read, and cheap next to the change's own writes.
+		view = board.NewState(after.Info, after.Settings)
+		view.Seq = after.Seq
+		for id, o := range before.Objects {
+			view.Objects[id] = o
+		}
+		for _, id := range t.objects {
+			if o := after.Objects[id]; o != nil {
+				view.Objects[id] = o
+			} else {
+				delete(view.Objects, id)
+			}
+		}
+		for id, p := range before.Participants {
+			view.Participants[id] = p
+		}
+		for _, id := range t.participants {
+			if p := after.Participants[id]; p != nil {
+				view.Participants[id] = p
+			} else {
+				delete(view.Participants, id)
+			}
+		}
+	}
+	return board.MarshalJSON(board.Summarize(view, t.at))
+}
+
+// DecodeSummary reads a summary stored as JSON.
+func DecodeSummary(b []byte) (*board.Summary, error) {
+	sum := &board.Summary{}
+	if err := json.Unmarshal(b, sum); err != nil {
+		return nil, fmt.Errorf("board summary: %w", err)
+	}
+	return sum, nil
 }

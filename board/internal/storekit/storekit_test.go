@@ -20,8 +20,9 @@ func changes(t *testing.T) (*board.State, []func(st *board.State) (*board.Change
 	if err != nil {
 		t.Fatal(err)
 	}
-	fac, p2 := uuid.NewString(), uuid.NewString()
+	fac, p2, fac2 := uuid.NewString(), uuid.NewString(), uuid.NewString()
 	lane, step, n1, n2, link := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
+	n3 := uuid.NewString()
 	join := func(id, role string) func(st *board.State) (*board.Change, error) {
 		return func(st *board.State) (*board.Change, error) {
 			return st.PrepareJoin(&board.Participant{ID: id, Name: "N", Position: board.PositionManager, Role: role}, "hash-"+id, 2)
@@ -44,6 +45,7 @@ func changes(t *testing.T) (*board.State, []func(st *board.State) (*board.Change
 	return st, []func(st *board.State) (*board.Change, error){
 		join(fac, board.RoleFacilitator),
 		join(p2, board.RoleParticipant),
+		join(fac2, board.RoleFacilitator),
 		ops(board.Op{Op: board.OpCreate, ID: lane, Kind: board.KindLane, Props: map[string]any{"title": "L"}},
 			board.Op{Op: board.OpCreate, ID: step, Kind: board.KindStep, Props: xy(map[string]any{"lane": lane})},
 			board.Op{Op: board.OpCreate, ID: n1, Kind: board.KindNote, Props: xy(map[string]any{})},
@@ -53,6 +55,14 @@ func changes(t *testing.T) (*board.State, []func(st *board.State) (*board.Change
 		vote(fac, n1, 1), vote(p2, n1, 1), vote(p2, n2, 1), vote(p2, n2, 1), vote(p2, n2, -1),
 		ops(board.Op{Op: board.OpDelete, ID: n1}, board.Op{Op: board.OpUpdate, ID: step, Props: map[string]any{"text": "t", "color": "#ABCDEF"}}),
 		ops(board.Op{Op: board.OpDelete, ID: lane}),
+		// A private round: the reveal rewrites the notes it shows.
+		settings(`{"private":true}`),
+		func(st *board.State) (*board.Change, error) {
+			return st.PrepareOps(st.Participants[p2], "b", []board.Op{{Op: board.OpCreate, ID: n3, Kind: board.KindNote, Props: xy(map[string]any{})}}, 3)
+		},
+		settings(`{"private":false}`),
+		vote(p2, n3, 1),
+		settings(`{"voting":{"clear":true}}`),
 		func(st *board.State) (*board.Change, error) { return st.PrepareRole(nil, p2, board.RoleObserver, 6) },
 		settings(`{"voting":{"open":false},"phase":"Hinder"}`),
 		settings(`{"voting":{"open":true}}`),

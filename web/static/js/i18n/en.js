@@ -434,4 +434,6 @@ export default {
   'announce.selected.one': '1 object selected.',
   'conn.pending.one': '1 change waiting',
   'inspect.many.one': '1 object selected',
+  'footer.accessibility': 'Accessibility',
+  'footer.privacy': 'Privacy and personal data',
 };

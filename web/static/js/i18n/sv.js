@@ -437,4 +437,6 @@ export default {
   'announce.selected.one': '1 objekt markerat.',
   'conn.pending.one': '1 ändring väntar',
   'inspect.many.one': '1 objekt markerat',
+  'footer.accessibility': 'Tillgänglighet',
+  'footer.privacy': 'Integritet och personuppgifter',
 };

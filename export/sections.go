@@ -1,0 +1,243 @@
+package export
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/processkarta/processkarta/board"
+)
+
+func laneTitle(l *lane, lab *labels) string {
+	if l.title == "" {
+		return lab.noLaneTitle
+	}
+	return l.title
+}
+
+// emptyNotice says plainly that there is no map.
+func (r *renderer) emptyNotice() {
+	r.y += 4
+	h := 26.0
+	r.need(h)
+	w := r.width()
+	r.pdf.SetFillColor(0xf8, 0xfa, 0xfc)
+	r.pdf.SetDrawColor(colRule.r, colRule.g, colRule.b)
+	r.pdf.SetLineWidth(0.3)
+	r.pdf.Rect(marginA4, r.y, w, h, "DF")
+	r.pdf.Bookmark(r.lab.mapTitle, 0, r.y)
+	top := r.y
+	r.y += 4
+	r.paraAt(r.lab.mapEmpty, 14, "B", colInk, marginA4+5, w-10)
+	r.y += 1
+	r.paraAt(r.lab.mapEmptyEx, 9.5, "", colMuted, marginA4+5, w-10)
+	r.y = top + h + 6
+}
+
+func (r *renderer) goalTable() {
+	lab := r.lab
+	r.addPage(pageA4L)
+	r.startSection(tocGoals)
+	r.pdf.Bookmark(lab.goalsTitle, 0, r.y)
+	r.heading(lab.goalsTitle, 14)
+	r.para(lab.goalsIntro, 9, "", colMuted)
+	r.y += 3
+	widths := []float64{11, 38, 50, 40, 35, 42, 13, 10, 10, 10, 10}
+	cols := make([]column, len(widths))
+	for i, w := range widths {
+		cols[i] = column{title: lab.goalCols[i], w: w, align: 'L'}
+		if i == 0 || i >= 6 {
+			cols[i].align = 'C'
+		}
+	}
+	var rows [][]string
+	for _, g := range r.m.goals {
+		row := []string{strconv.Itoa(g.place), g.title, g.desc, g.target, g.indicator, g.owner, strconv.Itoa(g.votes)}
+		for _, p := range board.Positions {
+			row = append(row, strconv.Itoa(g.byPos[p]))
+		}
+		if g.title == "" {
+			row[1] = lab.noLaneTitle
+		}
+		rows = append(rows, row)
+	}
+	r.table(cols, rows, 2, 8)
+	r.para(lab.goalLegend, 8, "", colMuted)
+}
+
+func (r *renderer) notesSection() {
+	lab := r.lab
+	r.addPage(pageA4P)
+	r.startSection(tocNotes)
+	r.pdf.Bookmark(lab.notesTitle, 0, r.y)
+	r.heading(lab.notesTitle, 14)
+	r.para(lab.notesIntro, 9, "", colMuted)
+	r.y += 2
+	cur := -2
+	for _, n := range r.m.notes {
+		if n.lane != cur {
+			cur = n.lane
+			name := lab.noLane
+			swatch := rgb{0xe5, 0xe7, 0xeb}
+			if cur >= 0 {
+				name = laneTitle(r.m.lanes[cur], lab)
+				swatch = r.m.lanes[cur].color
+			}
+			r.y += 3
+			r.need(20)
+			r.pdf.Bookmark(name, 1, r.y)
+			r.pdf.SetFillColor(swatch.r, swatch.g, swatch.b)
+			r.pdf.Rect(marginA4, r.y+0.5, 2.2, 5.5, "F")
+			r.font("B", 11.5)
+			r.color(colInk)
+			ft := fit(r.pdf, name, r.width()-5, 12, 11.5, 8)
+			r.y += 0.3
+			r.drawLines(ft, marginA4+5, r.width()-5, false)
+			r.y += 1.5
+		}
+		it := n.it
+		text := it.text
+		if strings.TrimSpace(text) == "" {
+			text = "–"
+		}
+		if it.votes == 1 {
+			text += " (" + lab.oneVote + ")"
+		} else if it.votes > 1 {
+			text += " (" + fmt.Sprintf(lab.votesFmt, it.votes) + ")"
+		}
+		r.need(10)
+		r.pdf.SetFillColor(it.fill.r, it.fill.g, it.fill.b)
+		r.pdf.SetDrawColor(it.line.r, it.line.g, it.line.b)
+		r.pdf.SetLineWidth(0.2)
+		r.pdf.Rect(marginA4+5, r.y+1, 3.2, 3.2, "DF")
+		r.paraAt(text, 9.5, "", colInk, marginA4+11, r.width()-11)
+		r.y += 1.8
+	}
+}
+
+// peopleCounts returns how many took part (observers left out) and how
+// many observers there were.
+func (r *renderer) peopleCounts() (people, observers int) {
+	for _, p := range r.st.Participants {
+		if p.Role == board.RoleObserver {
+			observers++
+		} else {
+			people++
+		}
+	}
+	return people, observers
+}
+
+func (r *renderer) participants() {
+	lab := r.lab
+	people, observers := r.peopleCounts()
+	if people == 0 && observers == 0 {
+		return
+	}
+	if r.kind != pageA4P || r.y > r.bottom()-70 {
+		r.addPage(pageA4P)
+	} else {
+		r.y += 6
+	}
+	r.startSection(tocPeople)
+	r.pdf.Bookmark(lab.peopleTitle, 0, r.y)
+	r.heading(lab.peopleTitle, 14)
+	total := fmt.Sprintf(lab.peopleTotal, people)
+	if people == 1 {
+		total = lab.peopleOne
+	}
+	r.para(total, 10, "", colInk)
+	if observers == 1 {
+		r.para(lab.observerOne, 9, "", colMuted)
+	} else if observers > 1 {
+		r.para(fmt.Sprintf(lab.observers, observers), 9, "", colMuted)
+	}
+	r.y += 3
+
+	type adminRow struct {
+		name  string
+		byPos map[string]int
+		total int
+	}
+	admins := map[string]*adminRow{}
+	totals := map[string]int{}
+	var list []*board.Participant
+	for _, p := range r.st.Participants {
+		if p.Role == board.RoleObserver {
+			continue
+		}
+		list = append(list, p)
+		name := r.clean(p.Administration)
+		if name == "" {
+			name = lab.noAdmin
+		}
+		a := admins[name]
+		if a == nil {
+			a = &adminRow{name: name, byPos: map[string]int{}}
+			admins[name] = a
+		}
+		pos := p.Position
+		if !slices.Contains(board.Positions, pos) {
+			pos = board.PositionOther
+		}
+		a.byPos[pos]++
+		a.total++
+		totals[pos]++
+	}
+	if people > 0 {
+		rowsA := make([]*adminRow, 0, len(admins))
+		for _, a := range admins {
+			rowsA = append(rowsA, a)
+		}
+		slices.SortFunc(rowsA, func(a, b *adminRow) int {
+			return cmp.Or(cmp.Compare(b.total, a.total), compareText(a.name, b.name))
+		})
+		r.heading(lab.perAdmin+" · "+lab.perPosition, 11)
+		cols := []column{{title: lab.nameCols[1], w: 58, align: 'L'}}
+		for _, p := range board.Positions {
+			cols = append(cols, column{title: lab.positions[p], w: 25, align: 'C'})
+		}
+		cols = append(cols, column{title: lab.count, w: 16, align: 'C'})
+		var rows [][]string
+		for _, a := range rowsA {
+			row := []string{a.name}
+			for _, p := range board.Positions {
+				row = append(row, strconv.Itoa(a.byPos[p]))
+			}
+			rows = append(rows, append(row, strconv.Itoa(a.total)))
+		}
+		sum := []string{lab.total}
+		for _, p := range board.Positions {
+			sum = append(sum, strconv.Itoa(totals[p]))
+		}
+		rows = append(rows, append(sum, strconv.Itoa(people)))
+		r.table(cols, rows, 1, 9)
+	}
+	if r.opt.Names && len(list) > 0 {
+		slices.SortFunc(list, func(a, b *board.Participant) int {
+			aa, ba := r.clean(a.Administration), r.clean(b.Administration)
+			// Those who gave no administration come last.
+			return cmp.Or(cmp.Compare(boolInt(aa == ""), boolInt(ba == "")), compareText(aa, ba),
+				compareText(r.clean(a.Name), r.clean(b.Name)), cmp.Compare(a.ID, b.ID))
+		})
+		r.y += 3
+		r.pdf.Bookmark(lab.namesTitle, 1, r.y)
+		r.heading(lab.namesTitle, 11)
+		cols := []column{{lab.nameCols[0], 54, 'L'}, {lab.nameCols[1], 60, 'L'}, {lab.nameCols[2], 30, 'L'}, {lab.nameCols[3], 30, 'L'}}
+		var rows [][]string
+		for _, p := range list {
+			admin := r.clean(p.Administration)
+			if admin == "" {
+				admin = "–"
+			}
+			pos := lab.positions[p.Position]
+			if pos == "" {
+				pos = lab.positions[board.PositionOther]
+			}
+			rows = append(rows, []string{r.clean(p.Name), admin, pos, lab.roles[p.Role]})
+		}
+		r.table(cols, rows, 0, 9)
+	}
+}

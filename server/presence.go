@@ -1,0 +1,174 @@
+package server
+
+import "time"
+
+type peer struct {
+	Participant string        `json:"participant"`
+	Cursor      *cursor       `json:"cursor"`
+	Selection   []string      `json:"selection"`
+	Editing     *string       `json:"editing"`
+	Gone        bool          `json:"gone,omitempty"`
+	node        string        // where the participant's presence came from
+	conns       map[*conn]int // local connections of the participant
+}
+
+type cursor struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// setPresence records a local participant's cursor, selection and editing.
+func (r *room) setPresence(c *conn, cur *cursor, sel []string, editing *string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.peers[c.pid]
+	if p == nil {
+		return
+	}
+	p.Cursor, p.Selection, p.Editing, p.node = cur, sel, editing, r.hub.node
+	r.markDirty(c.pid, true)
+}
+
+// scheduleFlush sends presence and online changes after flushDelay, so
+// they reach each client at most 20 times a second however much comes in.
+// r.mu is held.
+func (r *room) scheduleFlush() {
+	if !r.flushQueued {
+		r.flushQueued = true
+		time.AfterFunc(r.flushDelay(), r.flush)
+	}
+}
+
+// flushDelay is 50 ms, and longer on crowded boards: every flush goes to
+// every connection and grows with the people moving, so its cost grows
+// with the square of the crowd. At 500 connections it is half a second.
+func (r *room) flushDelay() time.Duration {
+	d := 50 * time.Millisecond
+	if n := len(r.conns); n > 50 {
+		d = d * time.Duration(n) / 50
+	}
+	return min(d, time.Second)
+}
+
+// markDirty records a changed peer and schedules a flush. r.mu is held.
+func (r *room) markDirty(pid string, local bool) {
+	if r.dirty == nil {
+		r.dirty = map[string]bool{}
+	}
+	r.dirty[pid] = true
+	if local {
+		r.localDirty = true
+	}
+	r.scheduleFlush()
+}
+
+func (r *room) markGone(pid string) {
+	if p := r.peers[pid]; p != nil {
+		p.Gone, p.Cursor, p.Selection, p.Editing = true, nil, []string{}, nil
+		r.markDirty(pid, true)
+	}
+}
+
+// currentPeers is the presence of everyone who shows a cursor, a
+// selection or an edit. r.mu is held.
+func (r *room) currentPeers() []*peer {
+	var out []*peer
+	for _, p := range r.peers {
+		if !p.Gone && (p.Cursor != nil || len(p.Selection) > 0 || p.Editing != nil) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// onlineSet is who is online on any node. r.mu is held.
+func (r *room) onlineSet() map[string]bool {
+	on := map[string]bool{}
+	for c := range r.conns {
+		on[c.pid] = true
+	}
+	cutoff := time.Now().Add(-3 * heartbeatEvery)
+	for _, n := range r.remote {
+		if n.seen.After(cutoff) {
+			for pid := range n.online {
+				on[pid] = true
+			}
+		}
+	}
+	return on
+}
+
+func (r *room) localOnline() []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for c := range r.conns {
+		if !seen[c.pid] {
+			seen[c.pid] = true
+			out = append(out, c.pid)
+		}
+	}
+	return out
+}
+
+func (r *room) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flushQueued = false
+	var peers, local []*peer
+	for pid := range r.dirty {
+		p := r.peers[pid]
+		if p == nil {
+			continue
+		}
+		peers = append(peers, p)
+		if p.node == r.hub.node {
+			local = append(local, p)
+		}
+		if p.Gone {
+			delete(r.peers, pid)
+		}
+	}
+	r.dirty = nil
+	if len(peers) > 0 {
+		msg := encode(presenceMsg{Type: "presence", Peers: peers})
+		for c := range r.conns {
+			c.enqueue(msg)
+		}
+	}
+	if r.localDirty {
+		r.localDirty = false
+		r.publish(busMessage{Node: r.hub.node, Peers: local, Online: r.localOnline()})
+	}
+	r.announceOnline()
+}
+
+// announceOnline sends the participants list when who is online changed.
+// r.mu is held.
+func (r *room) announceOnline() {
+	on := r.onlineSet()
+	if mapsEqual(on, r.lastOnline) {
+		return
+	}
+	for pid := range r.lastOnline {
+		if !on[pid] && r.peers[pid] != nil && !r.peers[pid].Gone {
+			r.markGone(pid)
+		}
+	}
+	r.lastOnline = on
+	msg := encode(participantsMsg{Type: "participants", Participants: participantList(r.state, on)})
+	for c := range r.conns {
+		c.enqueue(msg)
+	}
+}
+
+func mapsEqual(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,175 @@
+// The board page's toolbar and the commands behind it: create an object
+// at a free spot near the view centre, link, undo, redo, delete, vote.
+import { t } from '../i18n.js';
+import { $, h, clear, announce } from '../util.js';
+import { textOf, bounds, NODE_KINDS } from '../model.js';
+import {
+  iconNote, iconStep, iconDecision, iconStart, iconEnd, iconGoal, iconFrame, iconLane,
+  iconMarquee, iconLink, iconUndo, iconRedo, iconDelete,
+} from './icons.js';
+
+/**
+ * Builds the toolbar and returns its commands, which the shortcuts share.
+ * getOutline returns the outline view (made after the toolbar).
+ */
+export function setupToolbar(ctx, getOutline) {
+  const { client, editor, canvas } = ctx;
+  const tools = [
+    { id: 'note', key: 'N', icon: iconNote },
+    { id: 'step', key: 'S', icon: iconStep },
+    { id: 'decision', key: 'D', icon: iconDecision },
+    { id: 'event-start', key: 'E', icon: iconStart },
+    { id: 'event-end', key: 'Shift+E', icon: iconEnd },
+    { id: 'goal', key: 'G', icon: iconGoal },
+    { id: 'frame', key: 'F', icon: iconFrame },
+    { id: 'lane', key: 'L', icon: iconLane },
+    null,
+    { id: 'marquee', toggle: true, icon: iconMarquee },
+    { id: 'link', key: 'K', icon: iconLink },
+    null,
+    { id: 'undo', key: 'Control+Z', icon: iconUndo },
+    { id: 'redo', key: 'Control+Shift+Z', icon: iconRedo },
+    { id: 'delete', key: 'Delete', icon: iconDelete },
+  ];
+  const toolbar = $('#toolbar');
+  const toolButtons = new Map();
+  function buildToolbar() {
+    clear(toolbar);
+    toolButtons.clear();
+    for (const tool of tools) {
+      if (!tool) { toolbar.append(h('span', { class: 'tool-sep', role: 'separator' })); continue; }
+      const short = t(`tool.${tool.id}.short`);
+      let name = t(`tool.${tool.id}`);
+      // WCAG 2.5.3: the visible text must be part of the accessible name.
+      const words = name.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+      if (!short.toLowerCase().split(/\s+/).every((w) => words.includes(w))) name = `${short}: ${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+      const keyText = tool.key ? ` (${tool.key.replace('Control', 'Ctrl')})` : '';
+      const b = h('button', {
+        type: 'button', class: 'tool', 'data-tool': tool.id, tabindex: -1,
+        'aria-label': name + keyText, title: name + keyText, 'aria-keyshortcuts': tool.key || undefined,
+        onclick: () => runTool(tool.id),
+      }, tool.icon(), h('span', { class: 'tool-text', 'aria-hidden': 'true' }, short));
+      if (tool.toggle) b.setAttribute('aria-pressed', String(canvas.marqueeMode));
+      toolButtons.set(tool.id, b);
+      toolbar.append(b);
+    }
+    const first = toolbar.querySelector('button');
+    if (first) first.tabIndex = 0;
+    updateToolbar();
+  }
+  toolbar.addEventListener('keydown', (e) => {
+    const btns = [...toolbar.querySelectorAll('button')];
+    const i = btns.indexOf(document.activeElement);
+    if (i < 0) return;
+    let j = -1;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowRight') j = (i + 1) % btns.length;
+    else if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') j = (i - 1 + btns.length) % btns.length;
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = btns.length - 1;
+    if (j < 0) return;
+    e.preventDefault();
+    btns.forEach((b, k) => { b.tabIndex = k === j ? 0 : -1; });
+    btns[j].focus();
+  });
+
+  function updateToolbar() {
+    const can = client.canEdit();
+    for (const [id, b] of toolButtons) {
+      let dis = !can && !['marquee'].includes(id);
+      if (id === 'undo') dis = dis || !editor.canUndo();
+      if (id === 'redo') dis = dis || !editor.canRedo();
+      if (id === 'delete') dis = dis || !editor.selection.size;
+      if (id === 'link') dis = dis || editor.selection.size !== 2;
+      b.setAttribute('aria-disabled', String(dis));
+      b.classList.toggle('disabled', dis);
+    }
+  }
+
+  /** A free spot near the view centre for a new object. */
+  function spot() {
+    const c = canvas.center();
+    let x = c.x, y = c.y;
+    for (let i = 0; i < 20; i++) {
+      const taken = [...client.objects.values()].some((o) => {
+        const b = NODE_KINDS.includes(o.kind) && bounds(o);
+        return b && Math.abs(b.x + b.w / 2 - x) < 12 && Math.abs(b.y + b.h / 2 - y) < 12;
+      });
+      if (!taken) break;
+      x += 24; y += 24;
+    }
+    return { x, y };
+  }
+
+  function create(kind, extra = {}) {
+    if (!client.canEdit()) { announce(t('announce.readOnly'), true); return; }
+    const p = spot();
+    const id = editor.create(kind, p.x, p.y, extra);
+    if (!id) return;
+    const o = client.objects.get(id);
+    announce(t('announce.created', { kind: t(`kind.${kind === 'event' ? `event.${o.variant}` : kind}`) }));
+    const outline = getOutline();
+    if (outline.visible) { outline.focusItem(id); return; }
+    requestAnimationFrame(() => { canvas.focusObject(id); canvas.startEdit(id); });
+  }
+
+  function runTool(id) {
+    const b = toolButtons.get(id);
+    if (b && b.getAttribute('aria-disabled') === 'true') {
+      if (!client.canEdit()) announce(t('announce.readOnly'), true);
+      return;
+    }
+    switch (id) {
+      case 'note': case 'step': case 'decision': case 'goal': case 'frame': case 'lane': create(id); break;
+      case 'event-start': create('event', { variant: 'start' }); break;
+      case 'event-end': create('event', { variant: 'end' }); break;
+      case 'marquee':
+        canvas.marqueeMode = !canvas.marqueeMode;
+        b.setAttribute('aria-pressed', String(canvas.marqueeMode));
+        announce(t(canvas.marqueeMode ? 'announce.marqueeOn' : 'announce.marqueeOff'));
+        break;
+      case 'link': linkSelected(); break;
+      case 'undo': undo(); break;
+      case 'redo': redo(); break;
+      case 'delete': deleteSelection(); break;
+      default:
+    }
+  }
+
+  function undo() {
+    const r = editor.undo();
+    announce(r ? t('announce.undone') : t('announce.nothingToUndo'));
+  }
+  function redo() {
+    const r = editor.redo();
+    announce(r ? t('announce.redone') : t('announce.nothingToRedo'));
+  }
+  function deleteSelection() {
+    const n = editor.selection.size;
+    if (!n) return;
+    if (editor.deleteSelection()) announce(t('announce.deleted', { n }));
+    canvas.svg.focus();
+  }
+  function linkSelected() {
+    const ids = [...editor.selection];
+    if (ids.length !== 2) { announce(t('announce.linkNeedsTwo'), true); return; }
+    const [a, b] = ids.map((id) => client.objects.get(id));
+    if (!a || !b || a.kind === 'link' || b.kind === 'link' || a.kind === 'lane' || b.kind === 'lane') { announce(t('announce.linkNeedsTwo'), true); return; }
+    if (editor.link(a.id, b.id)) announce(t('announce.linked', { from: textOf(a) || t('label.empty'), to: textOf(b) || t('label.empty') }));
+  }
+
+  function vote(target, delta) {
+    const v = client.votes;
+    const o = client.objects.get(target);
+    if (!v || !v.open) { announce(t('vote.closed'), true); return; }
+    if (!o || !(v.kinds || []).includes(o.kind)) { announce(t('vote.notVotable'), true); return; }
+    if (delta > 0 && v.dotsLeft <= 0) { announce(t('reject.no_dots_left'), true); return; }
+    if (delta < 0 && !(v.mine && v.mine[target])) { announce(t('vote.noneHere'), true); return; }
+    client.vote(target, delta);
+    const nv = client.votes;
+    announce(t(delta > 0 ? 'vote.placed' : 'vote.taken', { text: textOf(o) || t('label.empty'), left: nv?.dotsLeft ?? 0 }));
+  }
+  canvas.addEventListener('vote', (e) => vote(e.detail.target, e.detail.delta));
+
+
+  return { toolbar, buildToolbar, updateToolbar, create, undo, redo, deleteSelection, linkSelected, vote };
+}

@@ -1,0 +1,95 @@
+// The canvas's view: pan and zoom, and conversion between screen and
+// world coordinates.
+import { bounds } from '../model.js';
+
+export const MIN_ZOOM = 0.05;
+export const MAX_ZOOM = 4;
+
+/** Methods of Canvas (canvas.js), which copies them onto its prototype. */
+export class CanvasView {
+  applyView() {
+    const { x, y, s: k } = this.view;
+    this.viewport.setAttribute('transform', `translate(${x},${y}) scale(${k})`);
+    this.svg.style.setProperty('--zoom', k);
+    this.renderOverlay();
+    this.renderScreen();
+    this.positionEditor();
+    this.dispatchEvent(new CustomEvent('view'));
+  }
+
+  size() { const r = this.svg.getBoundingClientRect(); return { w: r.width || 800, h: r.height || 600, left: r.left, top: r.top }; }
+
+  toWorld(cx, cy) {
+    const r = this.size();
+    return { x: (cx - r.left - this.view.x) / this.view.s, y: (cy - r.top - this.view.y) / this.view.s };
+  }
+
+  toScreen(wx, wy) { return { x: wx * this.view.s + this.view.x, y: wy * this.view.s + this.view.y }; }
+
+  /** The world point at the centre of the view. */
+  center() {
+    const r = this.size();
+    return { x: (r.w / 2 - this.view.x) / this.view.s, y: (r.h / 2 - this.view.y) / this.view.s };
+  }
+
+  zoomAt(factor, sx, sy) {
+    const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.view.s * factor));
+    const wx = (sx - this.view.x) / this.view.s, wy = (sy - this.view.y) / this.view.s;
+    this.view = { s: k, x: sx - wx * k, y: sy - wy * k };
+    this.applyView();
+  }
+
+  zoomBy(factor) { const r = this.size(); this.zoomAt(factor, r.w / 2, r.h / 2); }
+
+  panBy(dx, dy) { this.view = { ...this.view, x: this.view.x + dx, y: this.view.y + dy }; this.applyView(); }
+
+  /** Centres the world point (x, y) at zoom k. */
+  setCenter(x, y, k) {
+    const r = this.size();
+    k = Math.min(MAX_ZOOM * 5, Math.max(MIN_ZOOM, k));
+    this.view = { s: k, x: r.w / 2 - x * k, y: r.h / 2 - y * k };
+    this.applyView();
+  }
+
+  contentBounds() {
+    let b = null;
+    for (const o of this.client.objects.values()) {
+      const ob = bounds(o, this.client.objects);
+      if (!ob) continue;
+      if (!b) b = { ...ob };
+      else {
+        const x1 = Math.max(b.x + b.w, ob.x + ob.w), y1 = Math.max(b.y + b.h, ob.y + ob.h);
+        b.x = Math.min(b.x, ob.x); b.y = Math.min(b.y, ob.y); b.w = x1 - b.x; b.h = y1 - b.y;
+      }
+    }
+    return b;
+  }
+
+  /** Shows all content; with minZoom, never smaller than that (then the top-left of the content is shown). */
+  fit(minZoom = 0) {
+    const b = this.contentBounds() || { x: 0, y: 0, w: 800, h: 600 };
+    const r = this.size();
+    const pad = 32;
+    const k = Math.min(1.5, MAX_ZOOM, Math.max(MIN_ZOOM, Math.min((r.w - 2 * pad) / b.w, (r.h - 2 * pad) / b.h)));
+    if (k >= minZoom) { this.setCenter(b.x + b.w / 2, b.y + b.h / 2, k); return; }
+    this.view = { s: minZoom, x: pad - b.x * minZoom, y: pad - b.y * minZoom };
+    this.applyView();
+  }
+
+  /** Animates the view to centre (x, y) at zoom k (a summon). */
+  animateTo(x, y, k) {
+    const reduce = globalThis.matchMedia && matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (reduce) { this.setCenter(x, y, k); return; }
+    const from = { ...this.center(), k: this.view.s };
+    const t0 = performance.now();
+    const dur = 700;
+    const stepF = (now) => {
+      const p = Math.min(1, (now - t0) / dur);
+      const e = p < 0.5 ? 2 * p * p : 1 - (-2 * p + 2) ** 2 / 2;
+      const kk = Math.exp(Math.log(from.k) + (Math.log(k) - Math.log(from.k)) * e);
+      this.setCenter(from.x + (x - from.x) * e, from.y + (y - from.y) * e, kk);
+      if (p < 1) requestAnimationFrame(stepF);
+    };
+    requestAnimationFrame(stepF);
+  }
+}
