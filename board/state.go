@@ -85,6 +85,10 @@ type State struct {
 	Votes        map[string]map[string]int `json:"votes"` // voter → target → dots
 	Participants map[string]*Participant   `json:"participants"`
 	Tokens       map[string]string         `json:"tokens"` // token hash → participant id
+
+	// text is TextBytes, kept by Apply once textKnown.
+	text      int
+	textKnown bool
 }
 
 // NewState returns an empty board with the given info and settings.
@@ -148,8 +152,13 @@ func (s *State) Apply(c *Change) {
 	s.Seq = c.Seq
 	switch c.Type {
 	case ChangeOps:
+		if !s.textKnown {
+			s.text, s.textKnown = s.countText(), true
+		}
 		for i := range c.Ops {
+			before := objectTextBytes(s.Objects[c.Ops[i].ID])
 			s.applyOp(&c.Ops[i], c.Author, c.At)
+			s.text += objectTextBytes(s.Objects[c.Ops[i].ID]) - before
 		}
 	case ChangeSettings:
 		if c.Settings != nil {
@@ -324,6 +333,17 @@ func (s *State) PrepareOps(p *Participant, batch string, ops []Op, now int64) (*
 // of every object. A board holds at most MaxBoardTextBytes of it, which
 // bounds what a board costs in memory, on the wire and in an export.
 func (s *State) TextBytes() int {
+	if s.textKnown {
+		return s.text
+	}
+	return s.countText()
+}
+
+// countText adds up the text of every object. Apply keeps the sum from
+// then on, so that a commit does not walk the whole board under the
+// store's lock (code that changes Objects other than by Apply does so
+// before the first Apply, when building a state).
+func (s *State) countText() int {
 	n := 0
 	for _, o := range s.Objects {
 		n += objectTextBytes(o)

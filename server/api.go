@@ -445,28 +445,35 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	// Successful joins count too, generously: a fake-name flood must not
-	// fill a board, and a room of 60 people joining at once must pass.
-	if !s.joins.byAddr.take(ip, 1) {
-		s.security(r, "join_refused", "reason", "address_rate", "board", id)
-		s.writeError(w, r, board.Errorf(board.ERateLimited, "too many joins from your address just now; wait a minute"))
-		return
-	}
-	if !s.joins.byBoard.take(id, 1) {
-		s.security(r, "join_refused", "reason", "board_rate", "board", id)
-		s.writeError(w, r, board.Errorf(board.ERateLimited, "too many people are joining this board just now; wait a minute"))
-		return
-	}
 	token := board.NewToken()
 	hash := board.HashToken(token)
 	var info board.Info
+	charged := false
 	c, err := s.store.Commit(r.Context(), id, func(st *board.State) (*board.Change, error) {
 		info = st.Info
+		if st.Settings.JoinClosed {
+			return nil, board.Errorf(board.EJoinClosed, "the facilitator has closed this board to new participants")
+		}
+		// Successful joins count too, generously: a fake-name flood must
+		// not fill a board, and a room of 60 people joining at once must
+		// pass. (The closure may run again; the budget is charged once.)
+		if !charged {
+			charged = true
+			if !s.joins.byAddr.take(ip, 1) {
+				return nil, board.Errorf(board.ERateLimited, "too many joins from your address just now; wait a minute")
+			}
+			if !s.joins.byBoard.take(id, 1) {
+				return nil, board.Errorf(board.ERateLimited, "too many people are joining this board just now; wait a minute")
+			}
+		}
 		return st.PrepareJoin(p, hash, now())
 	})
 	if err != nil {
-		if board.ErrorCode(err) == board.EJoinClosed {
+		switch board.ErrorCode(err) {
+		case board.EJoinClosed:
 			s.security(r, "join_refused", "reason", "closed", "board", id)
+		case board.ERateLimited:
+			s.security(r, "join_refused", "reason", "rate", "board", id)
 		}
 		s.writeError(w, r, err)
 		return

@@ -49,6 +49,12 @@ func runConvergence(t *testing.T, store board.Store, nodes []*node, seed uint64,
 					c.Drop()
 					time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
 					for c.Reconnect(ctx) != nil {
+						if ctx.Err() != nil {
+							// Out of time: fail rather than spin until the
+							// test binary's own timeout.
+							t.Errorf("client %d: no reconnect before the deadline", i)
+							return
+						}
 						time.Sleep(10 * time.Millisecond)
 					}
 				case x < 12:

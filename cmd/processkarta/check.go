@@ -100,15 +100,15 @@ func runCheck(path string) (string, bool) {
 		return "ok", true
 	}
 	if first == "" || first == "ok" {
-		first = "reading it crashed the checker"
+		first = "its pages cannot be read"
 	}
 	return first, false
 }
 
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	if len(s) > 1000 {
+		s = s[:1000] + "…"
 	}
 	return s
 }
