@@ -177,6 +177,17 @@ func TestContinue(t *testing.T) {
 	if err := checkObjects(next); err != nil {
 		t.Fatal(err)
 	}
+	// A goal workshop continued by a goal workshop has the goals once.
+	again, err := NewBoard(Info{ID: uuid.NewString(), Municipality: "1480", Template: TemplateGoalWorkshop}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Continue(again, prev.st, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if s := Summarize(again, 0); len(s.Goals) != len(goals) || len(again.Objects) != len(goals)+2 {
+		t.Fatalf("goal workshop from a goal workshop: %d goals, %d objects", len(s.Goals), len(again.Objects))
+	}
 	other := newTestBoard(t, TemplateBlank)
 	other.st.Info.Municipality = "0180"
 	if err := Continue(other.st, prev.st, testNow); ErrorCode(err) != EInvalid {

@@ -50,6 +50,12 @@ type Info struct {
 	// From is the board of the same municipality this one continues (a
 	// workshop series), or "".
 	From string `json:"from,omitempty"`
+	// FromTitle is the title of the board From names.
+	FromTitle string `json:"fromTitle,omitempty"`
+	// LastChange is when the board last changed: the time of its latest
+	// change, or its creation. Store.Boards fills it from the change log;
+	// it is not stored with the info.
+	LastChange time.Time `json:"-"`
 }
 
 // Roles of a participant.
@@ -108,6 +114,10 @@ type Export struct {
 	CreatedAt     time.Time `json:"createdAt"`
 	Bytes         int       `json:"bytes"`
 	SHA256        string    `json:"sha256"`
+	// Anonymous is true when the PDF names no person (it was made without
+	// names). An export without it may name people, so erasing one of the
+	// board's participants deletes it.
+	Anonymous bool `json:"anonymous"`
 }
 
 // Limits on text lengths, counts and sizes.

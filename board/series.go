@@ -26,7 +26,7 @@ func Continue(st, prev *State, now int64) error {
 	if prev.Info.Municipality != st.Info.Municipality {
 		return Errorf(EInvalid, "a board continues only a board of its own municipality")
 	}
-	st.Info.From = prev.Info.ID
+	st.Info.From, st.Info.FromTitle = prev.Info.ID, prev.Info.Title
 	var goals, actions []*Object
 	for _, o := range prev.Objects {
 		switch o.Kind {
@@ -38,6 +38,21 @@ func Continue(st, prev *State, now int64) error {
 	}
 	slices.SortFunc(goals, compareGoals)
 	slices.SortFunc(actions, compareActions)
+	if len(goals) > 0 {
+		// The template's own goal areas (and their frames) give way to
+		// the ones the series has worked on.
+		areas := map[string]bool{}
+		for _, o := range st.Objects {
+			if o.Kind == KindGoal {
+				areas[o.Text("title")] = true
+			}
+		}
+		for id, o := range st.Objects {
+			if o.Kind == KindGoal || (o.Kind == KindFrame && areas[o.Text("title")]) {
+				delete(st.Objects, id)
+			}
+		}
+	}
 	if len(st.Objects)+len(goals)+len(actions) > MaxObjects {
 		return Errorf(ETooLarge, "a board holds at most %d objects", MaxObjects)
 	}

@@ -51,6 +51,7 @@ type Change struct {
 	Participant *Participant `json:"participant,omitempty"` // join or role change
 	TokenHash   string       `json:"tokenHash,omitempty"`   // join
 	Removed     string       `json:"removed,omitempty"`     // remove: participant id
+	Erased      []string     `json:"erased,omitempty"`      // erase: participant ids
 	// ClearVotes (settings) takes every dot off the board.
 	ClearVotes bool `json:"clearVotes,omitempty"`
 	// Revealed (settings) lists the private objects an ended private
@@ -205,6 +206,8 @@ func (s *State) Apply(c *Change) {
 				old.Role = p.Role
 			}
 		}
+	case ChangeErase:
+		s.applyErase(c)
 	case ChangeRemove:
 		gone := c.RemovedIDs()
 		for _, id := range gone {

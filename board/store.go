@@ -2,7 +2,12 @@ package board
 
 import (
 	"context"
+	"time"
 )
+
+// PurgeWithin bounds how long after a deletion or an erasure the deleted
+// bytes may still be in a store's data files.
+const PurgeWithin = 60 * time.Second
 
 // Store keeps everything Processkarta stores. Implementations must be safe
 // for concurrent use, and the conformance suite in board/storetest defines
@@ -37,12 +42,13 @@ type Store interface {
 	// and indexes its join code; EConflict if the id or join code is taken.
 	CreateBoard(ctx context.Context, st *State) error
 	// Boards returns the info of a municipality's boards ("" for all),
-	// ordered by creation.
+	// ordered by creation, each with its LastChange.
 	Boards(ctx context.Context, municipality string) ([]*Info, error)
 	// BoardByJoinCode returns the id of the board whose join code is code.
 	BoardByJoinCode(ctx context.Context, code string) (string, error)
 	// SetJoinCode gives a board a new join code; the old one stops
-	// working. EConflict if another board has it.
+	// working. EConflict if another board has it. The code "" revokes the
+	// board's join code: then no code leads to it.
 	SetJoinCode(ctx context.Context, boardID, code string) error
 	// Load returns a private copy of a board's current state.
 	Load(ctx context.Context, boardID string) (*State, error)
@@ -78,4 +84,26 @@ type Store interface {
 	ExportPDF(ctx context.Context, id string) ([]byte, error)
 	// Exports returns the exports attached to a strategy, oldest first.
 	Exports(ctx context.Context, strategyID string) ([]*Export, error)
+
+	// Erasure. Deleting, and committing a ChangeErase (which also rewrites
+	// the logged changes that name the erased, atomically with it), makes
+	// the store purge its data files: within PurgeWithin the deleted bytes
+	// are gone from disk, not only unlinked (the embedded store compacts
+	// its file; the Redis store rewrites the append-only file).
+
+	// DeleteBoard deletes a board with its change log, participants,
+	// tokens, join code and exports. Its subscribers' channels close, and
+	// Load, Subscribe and Commit answer ENotFound from then on, on every
+	// node. ENotFound if there is no such board.
+	DeleteBoard(ctx context.Context, boardID string) error
+	// DeleteExports deletes the board's exports for which match returns
+	// true (all of them with a nil match) and returns how many it deleted.
+	DeleteExports(ctx context.Context, boardID string, match func(*Export) bool) (int, error)
+	// Lease reports whether this process holds the lease name for ttl: of
+	// several nodes asking while it runs, only one gets true. It keeps a
+	// periodic job on one node.
+	Lease(ctx context.Context, name string, ttl time.Duration) (bool, error)
+
+	// AccountStore keeps the organizers' accounts, sessions and audit log.
+	AccountStore
 }

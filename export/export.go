@@ -48,8 +48,10 @@ var now = time.Now
 // valid), board.ETooLarge for a board beyond what the renderer supports
 // (more than MaxObjects objects, a text beyond the board's length limits or
 // more than MaxTotalText characters in all) and board.EInternal should the
-// PDF library fail. On error it returns no bytes.
+// PDF library fail. On error it returns no bytes. A private round's notes
+// are left out: anyone with a token of the board may read the PDF.
 func Render(st *board.State, opt Options) (pdf []byte, err error) {
+	st = st.Public()
 	lab, err := checkOptions(st, &opt)
 	if err != nil {
 		return nil, err
@@ -192,6 +194,9 @@ type renderer struct {
 	short string // the footer's left text
 	cut   bool   // some map text was cut
 	fits  map[textKey]fitted
+	// mapMark is the bookmark of the map's first page, if not the map's
+	// title (a revision report names the workshop).
+	mapMark string
 }
 
 func newRenderer(st *board.State, opt Options, lab *labels, fd *fontData) *renderer {

@@ -154,6 +154,9 @@ func textBox(it *item, s float64) itemText {
 	case board.KindFrame:
 		t.box = rect{pad, pad * 0.6, w - 2*pad, math.Min(h-pad, 30*s)}
 		t.style, t.px, t.top, t.left = "B", 16, true, true
+	case board.KindAction:
+		t.box = rect{pad, pad, w - 2*pad, math.Max(h-2*pad-chipH*s, 10*s)}
+		t.top, t.left = true, true
 	case board.KindGoal:
 		head := goalHead(it, s)
 		t.box = rect{pad, head + pad/2, w - 2*pad, h - head - pad}
@@ -210,6 +213,12 @@ func (r *renderer) drawItem(v *view, it *item) {
 		pdf.SetDashPattern([]float64{10 * lw, 6 * lw}, 0)
 		pdf.Rect(x, y, w, h, "D")
 		pdf.SetDashPattern(nil, 0)
+	case board.KindAction:
+		rad := math.Min(8*v.s, math.Min(w, h)/4)
+		pdf.RoundedRect(x, y, w, h, rad, "1234", "DF")
+		if v.text {
+			r.statusChip(v, it, x, y, w, h)
+		}
 	case board.KindGoal:
 		rad := math.Min(8*v.s, math.Min(w, h)/4)
 		pdf.RoundedRect(x, y, w, h, rad, "1234", "DF")

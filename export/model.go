@@ -123,6 +123,8 @@ type item struct {
 	z     string
 	votes int
 	rank  int // a goal's place in the ranking, 1-based; 0 if not a goal
+	// status is an action's status, for its chip.
+	status string
 }
 
 // label returns the box the item's text goes in.
@@ -269,6 +271,14 @@ func buildModel(st *board.State, fd *fontData) *model {
 			it.shape, it.text = shapeRect, line(o, "title")
 			it.r = rect{x, y, size(o, "w", frameW), size(o, "h", frameH)}
 			it.line = colFrame
+		case board.KindAction:
+			it.shape, it.text = shapeRound, actionText(o, line)
+			it.r = rect{x, y, size(o, "w", actionW), size(o, "h", actionH)}
+			it.fill, it.line = colAction, colActionLine
+			it.status = o.Text("status")
+			if it.status == "" {
+				it.status = board.StatusPlanned
+			}
 		case board.KindGoal:
 			m.counts[5]++
 			g := &goalRow{o: o, title: line(o, "title"), desc: text(o, "description"), target: text(o, "target"),
@@ -309,6 +319,15 @@ func buildModel(st *board.State, fd *fontData) *model {
 			continue // an end without a place on the map
 		}
 		m.links = append(m.links, &link{o: o, from: from, to: to, label: line(o, "label")})
+	}
+	// An action is drawn linked to its goal area.
+	for _, it := range m.items {
+		if it.kind != board.KindAction {
+			continue
+		}
+		if g := byID[it.o.Text("goal")]; g != nil && g != it {
+			m.links = append(m.links, &link{o: it.o, from: it, to: g})
+		}
 	}
 
 	m.rankGoals()

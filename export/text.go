@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/processkarta/processkarta/export/hyphen"
 )
 
 const (
@@ -67,9 +68,9 @@ func measure(pdf *fpdf.Fpdf, s string) *measured {
 }
 
 // wrap breaks the text into lines at most max glyph units wide. A word
-// wider than a line is hyphenated at a compound joint when split is set
-// (see joints), else, or when that is not enough, broken between
-// characters. It stops after limit lines (0: no limit), as fitting only
+// wider than a line is hyphenated when split is set (at a compound's
+// joint, else between syllables: see joint), else, or when that is not
+// enough, broken between characters. It stops after limit lines (0: no limit), as fitting only
 // needs to know that the text is too long.
 func (m *measured) wrap(max float64, limit int, split bool) []string {
 	var lines []string
@@ -141,44 +142,26 @@ func (m *measured) wrap(max float64, limit int, split bool) []string {
 	return lines
 }
 
-// compoundParts start the parts of the long compounds that municipal
-// Swedish is made of ("Samhällsbyggnads|förvaltningen"); a word may be
-// hyphenated where one of them begins.
-var compoundParts = []string{
-	"förvaltning", "kontor", "nämnd", "styrelse", "avdelning", "enhet", "bolag", "fullmäktige",
-	"strategi", "effektivisering", "planering", "upphandling", "verksamhet", "byggnad", "ledning",
-	"energi", "klimat", "miljö", "fastighet", "trafik", "utbildning", "omsorg", "förskole",
-	"kultur", "fritid", "service", "område", "arbete", "plan", "åtgärd", "utsläpp", "förnybar",
-	"anpassning", "försörjning", "värme", "pump", "infrastruktur", "direktiv", "återvinning",
-	"utveckling", "skydd", "hälsa", "teknisk", "vatten", "avfall", "transport", "program",
-}
-
-// joint returns the byte index of the last compound joint in word whose
-// prefix is at most max glyph units wide, or 0. A joint leaves at least
-// three letters on each side.
+// joint returns the byte index of the last place in word where it may be
+// hyphenated with a prefix at most max glyph units wide, or 0: a compound's
+// joint if one fits, else a break between syllables. The places come from
+// export/hyphen, the rules the canvas uses too.
 func (m *measured) joint(word string, max float64) int {
-	lower := strings.ToLower(word)
-	if len(lower) != len(word) {
-		return 0
-	}
-	best := 0
-	for _, part := range compoundParts {
-		for from := 0; ; {
-			i := strings.Index(lower[from:], part)
-			if i < 0 {
-				break
-			}
-			i += from
-			from = i + 1
-			if i <= best || utf8.RuneCountInString(word[:i]) < 3 || utf8.RuneCountInString(word[i:]) < 3 {
-				continue
-			}
+	br := hyphen.Swedish.Word(word)
+	best := func(at []int) int {
+		runes := []rune(word)
+		for k := len(at) - 1; k >= 0; k-- {
+			i := len(string(runes[:at[k]]))
 			if float64(m.pdf.GetStringSymbolWidth(word[:i])) <= max {
-				best = i
+				return i
 			}
 		}
+		return 0
 	}
-	return best
+	if i := best(br.Joints); i > 0 {
+		return i
+	}
+	return best(br.Syllables)
 }
 
 // fitted is text laid out in a box.

@@ -145,7 +145,7 @@ func (r *renderer) drawMapPages() {
 	if t.cols*t.rows == 1 {
 		r.addPage(pageA3L)
 		r.startSection(tocMap)
-		r.pdf.Bookmark(r.lab.mapTitle, 0, 0)
+		r.pdf.Bookmark(r.mapBookmark(), 0, 0)
 		r.mapTitleLine(r.lab.mapTitle, r.title, t, -1, -1)
 		v := &view{px: bb.x, py: bb.y, s: t.s, clip: area, text: true}
 		v.ox = area.x + (area.w-bb.w*t.s)/2
@@ -158,7 +158,7 @@ func (r *renderer) drawMapPages() {
 	// The overview: the whole map without text, with the tiles marked.
 	r.addPage(pageA3L)
 	r.startSection(tocMap)
-	r.pdf.Bookmark(r.lab.mapTitle, 0, 0)
+	r.pdf.Bookmark(r.mapBookmark(), 0, 0)
 	r.pdf.Bookmark(r.lab.overview, 1, 0)
 	r.mapTitleLine(r.lab.mapTitle+" – "+r.lab.overview, fmt.Sprintf(r.lab.tileOf, t.count(), t.cols, t.rows), t, -1, -1)
 	s := math.Min(area.w/bb.w, area.h/bb.h)

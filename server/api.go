@@ -294,6 +294,7 @@ func (s *Server) createBoard(w http.ResponseWriter, r *http.Request) {
 		Municipality string          `json:"municipality"`
 		Strategy     string          `json:"strategy"`
 		Template     string          `json:"template"`
+		From         string          `json:"from"`
 		Facilitator  *newParticipant `json:"facilitator"`
 	}
 	if err := decode(w, r, &in); err != nil {
@@ -303,12 +304,29 @@ func (s *Server) createBoard(w http.ResponseWriter, r *http.Request) {
 	if in.Template == "" {
 		in.Template = board.TemplateBlank
 	}
+	var prev *board.State
+	if in.From != "" {
+		var err error
+		if prev, err = s.previousBoard(r.Context(), in.From, in.Municipality); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if in.Strategy == "" {
+			in.Strategy = prev.Info.Strategy // the next workshop of the same revision
+		}
+	}
 	info := board.Info{ID: newID(), Title: in.Title, Municipality: in.Municipality, Strategy: in.Strategy, Template: in.Template, CreatedAt: time.Now().UTC()}
 	if !board.ValidTemplate(in.Template) {
 		s.writeError(w, r, board.Errorf(board.EInvalid, "template must be blank, process-map or goal-workshop"))
 		return
 	}
-	s.createFrom(w, r, info, in.Facilitator, func(info board.Info) (*board.State, error) { return board.NewBoard(info, now()) })
+	s.createFrom(w, r, info, in.Facilitator, func(info board.Info) (*board.State, error) {
+		st, err := board.NewBoard(info, now())
+		if err == nil && prev != nil {
+			err = board.Continue(st, prev, now())
+		}
+		return st, err
+	})
 }
 
 // createFrom checks a new board's info, builds its initial state, stores
@@ -348,6 +366,12 @@ type boardListItem struct {
 	Phase         string    `json:"phase"`
 	Participants  int       `json:"participants"`
 	LastChangeAt  time.Time `json:"lastChangeAt"`
+	From          *string   `json:"from"`
+	// AnonymiseAt is when the retention job will anonymise the board
+	// (null when no retention period is set or it is anonymised already).
+	AnonymiseAt *time.Time `json:"anonymiseAt"`
+	// Anonymised: its join code is revoked and nobody's name is left.
+	Anonymised bool `json:"anonymised"`
 }
 
 // listBoards lists boards with what an organizer picks one by: the
@@ -365,7 +389,7 @@ func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 	out := make([]boardListItem, 0, len(infos))
 	for _, i := range infos {
 		item := boardListItem{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy),
-			Template: i.Template, JoinCode: i.JoinCode, CreatedAt: i.CreatedAt, LastChangeAt: i.CreatedAt}
+			Template: i.Template, JoinCode: i.JoinCode, CreatedAt: i.CreatedAt, LastChangeAt: i.CreatedAt, From: optional(i.From)}
 		if i.Strategy != "" {
 			st, ok := strategies[i.Strategy]
 			if !ok {
@@ -388,24 +412,14 @@ func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		item.Phase, item.Participants = st.Settings.Phase, len(st.Participants)
-		item.LastChangeAt = lastChange(st)
+		item.LastChangeAt = i.LastChange
+		item.Anonymised = i.JoinCode == "" && len(st.Participants) == 0
+		if at := s.anonymiseAt(i); at != nil && !item.Anonymised {
+			item.AnonymiseAt = at
+		}
 		out = append(out, item)
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// lastChange is when a board last changed as far as its state tells: the
-// newest object change or arrival of a participant, else its creation.
-// (Settings and votes carry no time.)
-func lastChange(st *board.State) time.Time {
-	last := st.Info.CreatedAt.UnixMilli()
-	for _, o := range st.Objects {
-		last = max(last, o.UpdatedAt)
-	}
-	for _, p := range st.Participants {
-		last = max(last, p.JoinedAt)
-	}
-	return time.UnixMilli(last).UTC()
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
@@ -501,9 +515,9 @@ func (s *Server) getBoard(w http.ResponseWriter, r *http.Request, st *board.Stat
 	i := st.Info
 	writeWithObjects(w, http.StatusOK, map[string]any{
 		"id": i.ID, "title": i.Title, "municipality": i.Municipality, "strategy": optional(i.Strategy),
-		"template": i.Template, "seq": st.Seq, "settings": st.Settings,
+		"template": i.Template, "from": fromOf(i), "seq": st.Seq, "settings": st.Settings,
 		"votes": st.VotesFor(who.viewer()), "participants": s.participantsOut(st),
-	}, st.SortedObjects())
+	}, st.VisibleObjects(who.viewer()))
 }
 
 func (s *Server) rotateJoinCode(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {

@@ -59,6 +59,11 @@ func TestRESTFlow(t *testing.T) {
 		l["phase"] == "" || l["participants"] != float64(1) || l["lastChangeAt"] == nil {
 		t.Fatalf("board list item without strategy, phase, participants or last change: %v", l)
 	}
+	// The canvas hyphenates by the PDF's rules, served as they are.
+	var rules struct{ Parts []string }
+	if err := a.Do(ctx, "GET", "/api/hyphenation", "", nil, &rules); err != nil || len(rules.Parts) < 10 {
+		t.Fatalf("hyphenation rules: %v %v", rules, err)
+	}
 	// A second strategy with the same title and revision is refused.
 	dupErr := a.Do(ctx, "POST", "/api/municipalities/1480/strategies", testKey, map[string]string{"title": "energi- och  klimatstrategi", "revision": "2026"}, nil)
 	apiErr(t, dupErr, http.StatusConflict, "conflict")

@@ -221,7 +221,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 	s.welcome(ctx, room, c, p, hasSince, since)
 	// A newcomer sees where everyone already is, not only who moves next.
 	if peers := room.currentPeers(); len(peers) > 0 {
-		c.enqueue(encode(presenceMsg{Type: "presence", Peers: peers}))
+		c.enqueue(room.presenceFor(peers)(c))
 	}
 	room.addConn(c)
 	room.mu.Unlock()
@@ -248,17 +248,17 @@ func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Part
 		missed, ok = room.catchUp(ctx, since)
 		// A catch-up longer than the send queue would drop the client
 		// before it starts; the whole board is smaller then.
-		full = !ok || 2*len(missed)+2 > c.queueMax
+		full = !ok || 2*len(missed)+2 > c.queueMax || roleChangedSince(missed, p)
 	}
 	i := st.Info
 	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(),
-		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template},
+		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template, From: fromOf(i)},
 		Settings: st.Settings, Votes: st.VotesFor(p), Participants: participantList(st, room.onlineSet())}
 	if p.Role == board.RoleFacilitator {
 		w.Board.JoinCode = i.JoinCode
 	}
 	if full {
-		objs := st.SortedObjects()
+		objs := st.VisibleObjects(p)
 		w.Objects = &objs
 	}
 	c.enqueue(encode(w))
@@ -311,7 +311,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 				c.enqueue(encode(pongMsg{Type: "pong"}))
 				continue
 			}
-			c.room.setPresence(c, m.Cursor, m.Selection, m.Editing)
+			c.room.setPresence(c, m.Cursor, m.Selection, m.Editing, m.View)
 			continue
 		}
 		if !edits.take() {

@@ -48,11 +48,10 @@ func runConvergence(t *testing.T, store board.Store, nodes []*node, seed uint64,
 				case x < 8:
 					c.Drop()
 					time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
-					for c.Reconnect(ctx) != nil {
+					for err := c.Reconnect(ctx); err != nil; err = c.Reconnect(ctx) {
 						if ctx.Err() != nil {
-							// Out of time: fail rather than spin until the
-							// test binary's own timeout.
-							t.Errorf("client %d: no reconnect before the deadline", i)
+							// Past the test's deadline: fail, do not spin.
+							t.Errorf("client %d cannot reconnect: %v", i, err)
 							return
 						}
 						time.Sleep(10 * time.Millisecond)

@@ -76,7 +76,7 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 	sum := sha256.Sum256(pdf)
 	name, ascii := export.FileName(*m, strategy, st.Info.Title, date)
 	e := &board.Export{ID: newID(), Board: st.Info.ID, Municipality: m.Code, Strategy: st.Info.Strategy, Title: st.Info.Title,
-		FileName: name, FileNameASCII: ascii, Seq: st.Seq, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:])}
+		FileName: name, FileNameASCII: ascii, Seq: st.Seq, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:]), Anonymous: !in.Names}
 	if err := s.store.SaveExport(r.Context(), e, pdf); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -86,6 +86,11 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 
 // render bounds concurrent renders: a PDF takes a core for a while.
 func (s *Server) render(ctx context.Context, st *board.State, opt export.Options) ([]byte, error) {
+	return s.renderWith(ctx, func() ([]byte, error) { return export.Render(st, opt) })
+}
+
+// renderWith runs render once a renderer is free.
+func (s *Server) renderWith(ctx context.Context, render func() ([]byte, error)) ([]byte, error) {
 	t := time.NewTimer(exportWait)
 	defer t.Stop()
 	select {
@@ -96,7 +101,7 @@ func (s *Server) render(ctx context.Context, st *board.State, opt export.Options
 		return nil, ctx.Err()
 	}
 	defer func() { <-s.exports }()
-	return export.Render(st, opt)
+	return render()
 }
 
 // exportAuth lets through the organizer and any token of the export's board.

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bytes"
+	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +13,7 @@ import (
 	"github.com/processkarta/processkarta/export"
 	"github.com/processkarta/processkarta/export/bpmn"
 	"github.com/processkarta/processkarta/export/drawio"
+	"github.com/processkarta/processkarta/export/interchange"
 )
 
 // getBPMN answers the board as BPMN 2.0 with diagram interchange.
@@ -46,4 +50,118 @@ func (s *Server) sendMapFile(w http.ResponseWriter, r *http.Request, st *board.S
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+}
+
+// importAny makes a new board from a file: a board document as JSON (see
+// importBoard), or a BPMN 2.0 or diagrams.net file as XML.
+func (s *Server) importAny(w http.ResponseWriter, r *http.Request) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/xml" || mt == "text/xml" {
+		s.importMap(w, r)
+		return
+	}
+	s.importBoard(w, r)
+}
+
+// importMap makes a new board from a BPMN 2.0 or diagrams.net file, with
+// the query's municipality, title, strategy and page (of a file with
+// several). Without a title the board is named as the file's pool or page
+// is, else after the file (name, as the browser saw it). It answers like POST /api/boards, plus the warnings: what the
+// file held that a board has no counterpart for.
+func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page := 0
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1000 {
+			s.writeError(w, r, board.Errorf(board.EInvalid, "page must be a page number from 1"))
+			return
+		}
+		page = n
+	}
+	body, err := readFile(w, r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.writeError(w, r, board.Errorf(board.ETooLarge, "the file is over %d MB", interchange.MaxBytes>>20))
+			return
+		}
+		if board.ErrorCode(err) == board.ETooLarge {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeError(w, r, board.Errorf(board.EInvalid, "cannot read the file"))
+		return
+	}
+	m, err := decodeMap(body, page)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	title := strings.TrimSpace(q.Get("title"))
+	if title == "" {
+		title = m.Title
+	}
+	if title == "" {
+		title = strings.TrimSpace(q.Get("name"))
+	}
+	if title == "" {
+		title = "Importerad karta"
+	}
+	info := board.Info{ID: newID(), Title: title, Municipality: q.Get("municipality"), Strategy: q.Get("strategy"),
+		Template: board.TemplateProcessMap, CreatedAt: time.Now().UTC()}
+	if err := s.checkBoardInfo(r.Context(), &info); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := m.Build(info, now())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.storeNewBoard(r.Context(), st, newParticipant{})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		*boardCreated
+		Warnings []string `json:"warnings"`
+	}{out, nonNil(m.Warnings)})
+}
+
+// readFile reads an uploaded file of at most interchange.MaxBytes; one
+// announced as larger is refused before any of it is read.
+func readFile(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength > interchange.MaxBytes {
+		return nil, board.Errorf(board.ETooLarge, "the file is over %d MB", interchange.MaxBytes>>20)
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, interchange.MaxBytes))
+	return buf.Bytes(), err
+}
+
+// decodeMap reads a BPMN 2.0 or diagrams.net file, told apart by its root
+// element, into board objects.
+func decodeMap(body []byte, page int) (*interchange.Map, error) {
+	root, err := interchange.RootName(body, "the file")
+	if err != nil {
+		return nil, err
+	}
+	var d *interchange.Diagram
+	switch {
+	case root.Local == "definitions" && root.Space == bpmn.NSModel:
+		d, err = bpmn.Decode(body)
+	case root.Local == "mxfile" || root.Local == "mxGraphModel":
+		d, err = drawio.Decode(body, page)
+	default:
+		return nil, board.Errorf(board.EInvalid, "the file is neither BPMN 2.0 nor a diagrams.net file: its root element is <%s>", root.Local)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return interchange.Convert(d)
 }

@@ -33,6 +33,7 @@ type clientMsg struct {
 	Cursor    *cursor         `json:"cursor,omitempty"`
 	Selection []string        `json:"selection,omitempty"`
 	Editing   *string         `json:"editing,omitempty"`
+	View      *view           `json:"view,omitempty"`
 }
 
 const maxSelection = 500
@@ -96,6 +97,10 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 		if m.Editing != nil && !board.ValidID(*m.Editing) {
 			return nil, board.Errorf("bad_message", "editing must be an object id or null")
 		}
+		if v := m.View; v != nil && (math.Abs(v.X) > board.MaxCoord || math.Abs(v.Y) > board.MaxCoord || !(v.Zoom >= 0.05 && v.Zoom <= 20) ||
+			v.W < 0 || v.W > 2*board.MaxCoord || v.H < 0 || v.H > 2*board.MaxCoord) {
+			return nil, board.Errorf("bad_message", "view out of range")
+		}
 		if m.Selection == nil {
 			m.Selection = []string{}
 		}
@@ -116,6 +121,21 @@ type boardInfoMsg struct {
 	Strategy     *string `json:"strategy"`
 	Template     string  `json:"template"`
 	JoinCode     string  `json:"joinCode,omitempty"`
+	// From is the board this one continues, if any.
+	From *fromMsg `json:"from,omitempty"`
+}
+
+// fromMsg names the board a board continues (a workshop series).
+type fromMsg struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func fromOf(i board.Info) *fromMsg {
+	if i.From == "" {
+		return nil
+	}
+	return &fromMsg{ID: i.From, Title: i.FromTitle}
 }
 
 type welcomeMsg struct {
@@ -159,6 +179,8 @@ type settingsMsg struct {
 	Type     string         `json:"type"`
 	Seq      uint64         `json:"seq"`
 	Settings board.Settings `json:"settings"`
+	// Revealed holds the notes an ended private round shows to everyone.
+	Revealed []*board.Object `json:"revealed,omitempty"`
 }
 
 type votesMsg struct {
@@ -228,6 +250,9 @@ type fanout struct {
 	c      *board.Change
 	shared []byte // ops, settings or participants, the same for all
 	votes  func(*board.Participant) board.VotesView
+	// byViewer holds ops messages of a batch with private ops, one per
+	// kind of viewer (see private.go); nil when the batch has none.
+	byViewer map[string][]byte
 }
 
 func newFanout(st *board.State, c *board.Change) *fanout {
@@ -235,20 +260,24 @@ func newFanout(st *board.State, c *board.Change) *fanout {
 	switch c.Type {
 	case board.ChangeOps:
 		f.shared = encode(opsMsg{Type: "ops", Seq: c.Seq, Author: c.Author, At: c.At, Ops: c.Ops})
+		if board.HasPrivateOps(c.Ops) {
+			f.byViewer = map[string][]byte{}
+		}
 	case board.ChangeSettings:
 		// The change's own settings: in a catch-up the state is newer.
-		f.shared = encode(settingsMsg{Type: "settings", Seq: c.Seq, Settings: *c.Settings})
+		f.shared = encode(settingsMsg{Type: "settings", Seq: c.Seq, Settings: *c.Settings, Revealed: revealed(st, c)})
 		f.votes = st.VotesViewer()
-	case board.ChangeVote:
+	case board.ChangeVote, board.ChangeErase:
 		f.votes = st.VotesViewer()
 	}
 	return f
 }
 
-func (f *fanout) ack() []byte {
+func (f *fanout) ack(viewer *board.Participant) []byte {
 	a := ackMsg{Type: "ack", ID: f.c.Batch, Seq: f.c.Seq, At: f.c.At}
 	if f.c.Type == board.ChangeOps {
-		a.Ops = f.c.Ops
+		// A cascade may reach someone else's private link.
+		a.Ops = board.VisibleOps(f.c.Ops, viewer)
 	}
 	return encode(a)
 }
@@ -259,19 +288,23 @@ func (f *fanout) messages(conn *conn, mine bool) [][]byte {
 	c := f.c
 	var out [][]byte
 	if mine && c.Batch != "" {
-		out = append(out, f.ack())
+		out = append(out, f.ack(conn.viewer(f.st)))
 		if c.Type == board.ChangeOps {
 			return out
 		}
 	}
 	switch c.Type {
 	case board.ChangeOps:
-		out = append(out, f.shared)
+		out = append(out, f.opsFor(conn.viewer(f.st)))
 	case board.ChangeSettings:
 		out = append(out, f.shared)
 		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
 	case board.ChangeVote:
 		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
+	case board.ChangeErase:
+		// The erased people's dots are gone with them.
+		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
+		fallthrough
 	case board.ChangeJoin, board.ChangeParticipant, board.ChangeRemove:
 		if f.shared == nil {
 			on := conn.room.onlineSet()

@@ -7,6 +7,7 @@ type peer struct {
 	Cursor      *cursor       `json:"cursor"`
 	Selection   []string      `json:"selection"`
 	Editing     *string       `json:"editing"`
+	View        *view         `json:"view,omitempty"` // what a followed facilitator sees
 	Gone        bool          `json:"gone,omitempty"`
 	node        string        // where the participant's presence came from
 	conns       map[*conn]int // local connections of the participant
@@ -17,15 +18,27 @@ type cursor struct {
 	Y float64 `json:"y"`
 }
 
-// setPresence records a local participant's cursor, selection and editing.
-func (r *room) setPresence(c *conn, cur *cursor, sel []string, editing *string) {
+// view is the centre and zoom of someone's canvas (follow me), and the
+// size of the area it shows in board units, so that a follower with
+// another screen can show the same area.
+type view struct {
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+	Zoom float64 `json:"zoom"`
+	W    float64 `json:"w,omitempty"`
+	H    float64 `json:"h,omitempty"`
+}
+
+// setPresence records a local participant's cursor, selection, editing
+// and view.
+func (r *room) setPresence(c *conn, cur *cursor, sel []string, editing *string, v *view) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.peers[c.pid]
 	if p == nil {
 		return
 	}
-	p.Cursor, p.Selection, p.Editing, p.node = cur, sel, editing, r.hub.node
+	p.Cursor, p.Selection, p.Editing, p.View, p.node = cur, sel, editing, v, r.hub.node
 	r.markDirty(c.pid, true)
 }
 
@@ -64,7 +77,7 @@ func (r *room) markDirty(pid string, local bool) {
 
 func (r *room) markGone(pid string) {
 	if p := r.peers[pid]; p != nil {
-		p.Gone, p.Cursor, p.Selection, p.Editing = true, nil, []string{}, nil
+		p.Gone, p.Cursor, p.Selection, p.Editing, p.View = true, nil, []string{}, nil, nil
 		r.markDirty(pid, true)
 	}
 }
@@ -74,7 +87,7 @@ func (r *room) markGone(pid string) {
 func (r *room) currentPeers() []*peer {
 	var out []*peer
 	for _, p := range r.peers {
-		if !p.Gone && (p.Cursor != nil || len(p.Selection) > 0 || p.Editing != nil) {
+		if !p.Gone && (p.Cursor != nil || len(p.Selection) > 0 || p.Editing != nil || p.View != nil) {
 			out = append(out, p)
 		}
 	}
@@ -130,9 +143,9 @@ func (r *room) flush() {
 	}
 	r.dirty = nil
 	if len(peers) > 0 {
-		msg := encode(presenceMsg{Type: "presence", Peers: peers})
+		msg := r.presenceFor(peers)
 		for c := range r.conns {
-			c.enqueue(msg)
+			c.enqueue(msg(c))
 		}
 	}
 	if r.localDirty {

@@ -81,6 +81,11 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel 
 				break
 			}
 			cancel()
+			if board.ErrorCode(err) == board.ENotFound {
+				// Deleted, here or by another node.
+				r.hub.boardDeleted(r.id)
+				return
+			}
 			r.hub.log.Warn("resubscribe failed", "board", r.id, "err", err)
 			time.Sleep(delay)
 		}
@@ -110,6 +115,7 @@ func (r *room) apply(c *board.Change) bool {
 		r.hub.log.Error("gap in the change feed", "board", r.id, "have", r.state.Seq, "got", c.Seq)
 		return false
 	}
+	restart := facilitatorChanged(r.state, c) && r.state.HasPrivate()
 	start := time.Now()
 	r.state.Apply(c)
 	r.recent = append(r.recent, c)
@@ -118,9 +124,17 @@ func (r *room) apply(c *board.Change) bool {
 	}
 	f := newFanout(r.state, c)
 	removed := c.RemovedIDs()
+	if c.Type == board.ChangeErase {
+		r.scrubRecent(c.Erased)
+	}
 	for conn := range r.conns {
-		if slices.Contains(removed, conn.pid) {
+		if slices.Contains(removed, conn.pid) || c.Type == board.ChangeErase && slices.Contains(c.Erased, conn.pid) {
 			conn.kill(closeUnauthorized, "removed from the board")
+			continue
+		}
+		if restart && conn.pid == c.Participant.ID {
+			// The private notes they may see changed with the role.
+			conn.kill(closeLagging, "your role changed: reconnect")
 			continue
 		}
 		for _, m := range f.messages(conn, c.Conn == conn.id) {
@@ -128,6 +142,9 @@ func (r *room) apply(c *board.Change) bool {
 		}
 	}
 	for _, pid := range removed {
+		r.markGone(pid)
+	}
+	for _, pid := range c.Erased {
 		r.markGone(pid)
 	}
 	r.hub.m.fanout.Observe(time.Since(start).Seconds())

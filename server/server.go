@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/export/hyphen"
 	"github.com/processkarta/processkarta/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -47,6 +49,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// StoreKind names the store ("embedded" or "redis") in backups.
+	StoreKind string
 	// DataDir is the embedded store's directory, whose free space the
 	// metrics report; empty for the Redis store.
 	DataDir string
@@ -59,25 +63,31 @@ type Config struct {
 	// RetentionDays is how long a board may go without a change before it
 	// is anonymised; 0 keeps boards until deleted.
 	RetentionDays int
+	// RetentionEvery is how often the retention sweep runs (default
+	// DefaultRetentionEvery).
+	RetentionEvery time.Duration
 }
 
 // Server serves one node of Processkarta.
 type Server struct {
-	store           board.Store
-	cfg             Config
-	log             *slog.Logger
-	hub             *Hub
-	metrics         *metrics
-	orgHash         [32]byte
-	handler         http.Handler
-	joinRate        *rateLimiter
-	joins           *joinLimits
-	conns           *connLimiter
-	exports         chan struct{} // bounds concurrent PDF renders
+	store    board.Store
+	rawStore board.Store // uninstrumented, for the optional interfaces it has
+	cfg      Config
+	log      *slog.Logger
+	hub      *Hub
+	metrics  *metrics
+	orgHash  [32]byte
+	handler  http.Handler
+	joinRate *rateLimiter
+	joins    *joinLimits
+	conns    *connLimiter
+	exports  chan struct{} // bounds concurrent PDF renders
 	exportsPerBoard *bucketMap
 
 	mu       sync.Mutex
 	draining bool
+
+	stopRetention context.CancelFunc // nil without a retention period
 }
 
 // New returns a server on store. The store's lifetime is the caller's.
@@ -94,7 +104,7 @@ func New(store board.Store, cfg Config) *Server {
 		joins: newJoinLimits(cfg.Caps), conns: &connLimiter{max: cfg.Caps.ConnsPerAddress, open: map[string]int{}},
 		exportsPerBoard: newBucketMap(cfg.Caps.ExportsPerMinute/60, cfg.Caps.ExportsPerMinute)}
 	s.metrics = newMetrics(cfg.Registry)
-	s.store = instrument(store, s.metrics)
+	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
 	presence := cfg.Presence
@@ -103,6 +113,11 @@ func New(store board.Store, cfg Config) *Server {
 	}
 	s.hub = newHub(s.store, presence, cfg.Limits, s.log, s.metrics)
 	s.handler = s.routes()
+	if cfg.RetentionDays > 0 {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stopRetention = stop
+		go s.retention(ctx)
+	}
 	return s
 }
 
@@ -115,6 +130,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	s.draining = true
 	s.mu.Unlock()
+	if s.stopRetention != nil {
+		s.stopRetention()
+	}
 	s.hub.shutdown(ctx)
 }
 
@@ -144,6 +162,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", page("index.html"))
 	r.Get("/join", page("join.html"))
 	r.Get("/b/{id}", page("board.html"))
+	r.Get("/s/{id}", page("strategy.html"))
+	r.Get("/k/{name}", page("cluster.html"))
 	statements := newStatementPages(s.cfg)
 	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
 	r.Get("/integritet", statements.handler("integritet.html"))
@@ -152,20 +172,30 @@ func (s *Server) routes() http.Handler {
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.guardStateChange)
 		r.Get("/kommuner", s.listSCB)
+		r.Get("/admin/backup", s.backup)
+		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))
 		r.Get("/municipalities", s.organizer(s.listMunicipalities))
 		r.Get("/municipalities/{code}", s.organizer(s.getMunicipality))
 		r.Post("/municipalities/{code}/strategies", s.organizer(s.createStrategy))
 		r.Get("/municipalities/{code}/strategies", s.organizer(s.listStrategies))
+		r.Get("/strategies/{id}", s.organizer(s.getStrategy))
+		r.Get("/strategies/{id}/events", s.organizer(s.strategyEvents))
+		r.Post("/strategies/{id}/exports", s.organizer(s.createStrategyExport))
+		r.Get("/clusters/{name}", s.organizer(s.getCluster))
 		r.Post("/boards", s.organizer(s.createBoard))
 		r.Get("/boards", s.organizer(s.listBoards))
-		r.Post("/boards/import", s.organizer(s.importBoard))
+		r.Post("/boards/import", s.organizer(s.importAny))
 		r.Post("/join", s.join)
 		r.Get("/boards/{id}", s.boardAuth(false, s.getBoard))
 		r.Get("/boards/{id}/ws", s.websocket)
+		r.Post("/boards/{id}/facilitate", s.organizer(s.facilitate))
+		r.Post("/boards/{id}/ops", s.boardAuth(false, s.postOps))
 		r.Get("/boards/{id}/document", s.boardAuth(true, s.getDocument))
 		r.Post("/boards/{id}/join-code", s.boardAuth(true, s.rotateJoinCode))
-		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeParticipant))
+		r.Delete("/boards/{id}", s.boardAuth(true, s.deleteBoard))
+		r.Delete("/boards/{id}/participants/me", s.boardAuth(false, s.eraseMe))
+		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeOrErase))
 		r.Post("/boards/{id}/participants/remove", s.boardAuth(true, s.removeParticipants))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
@@ -175,6 +205,14 @@ func (s *Server) routes() http.Handler {
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
 	})
 	return r
+}
+
+// hyphenation serves the break rules the PDFs use, so that the canvas
+// hyphenates words in the same places (export/hyphen).
+func hyphenation(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "sv.json", time.Time{}, bytes.NewReader(hyphen.JSON()))
 }
 
 func errBody(code, msg string) errorBody {

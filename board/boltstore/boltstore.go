@@ -47,9 +47,10 @@ const maxGroup = 256
 type Option func(*config)
 
 type config struct {
-	logBound  int
-	subBuffer int
-	cacheIdle time.Duration
+	logBound   int
+	subBuffer  int
+	cacheIdle  time.Duration
+	purgeDelay time.Duration
 }
 
 // WithLogBound sets how many changes each board's log keeps (default
@@ -100,9 +101,18 @@ var topBuckets = [][]byte{bMeta, bMunicipality, bStrategies, bStrategyIndex, bBo
 
 // Store is the bbolt board.Store. It is safe for concurrent use.
 type Store struct {
+	// db is replaced by Compact; dbMu is held shared by every use of it
+	// and exclusively while the file is swapped.
+	dbMu sync.RWMutex
 	db   *bolt.DB
+	dir  string
 	cfg  config
 	live *storekit.Live[boardData]
+
+	purgeReq   chan struct{}
+	stopPurger chan struct{}
+	purgerDone chan struct{}
+	purgeStats
 
 	// closing guards queue against sends after Close.
 	closing     sync.RWMutex
@@ -133,20 +143,22 @@ type boardData struct {
 
 // Open opens (creating it if needed) the store in directory dir.
 func Open(dir string, opts ...Option) (*Store, error) {
-	cfg := config{logBound: DefaultLogBound, subBuffer: DefaultSubscriberBuffer, cacheIdle: DefaultCacheIdle}
+	cfg := config{logBound: DefaultLogBound, subBuffer: DefaultSubscriberBuffer, cacheIdle: DefaultCacheIdle, purgeDelay: DefaultPurgeDelay}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("boltstore: %w", err)
 	}
-	// The timeout turns a second process on the same file into an error
-	// instead of a hang on the file lock. Not syncing the freelist halves
-	// the bytes each commit fsyncs; bbolt rebuilds it by scanning at open,
-	// so durability does not depend on it (etcd runs bbolt this way).
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
+	// A compaction cut short by a crash leaves its half-written copy.
+	os.Remove(filepath.Join(dir, FileName+".compact"))
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, boltOptions())
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", dir, err)
+	}
+	if err := upgrade(db, dir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("boltstore: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range topBuckets {
@@ -162,7 +174,11 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	s := &Store{
 		db:          db,
+		dir:         dir,
 		cfg:         cfg,
+		purgeReq:    make(chan struct{}, 1),
+		stopPurger:  make(chan struct{}),
+		purgerDone:  make(chan struct{}),
 		live:        storekit.NewLive[boardData](cfg.subBuffer),
 		queue:       make(chan *write, maxGroup),
 		writerDone:  make(chan struct{}),
@@ -171,6 +187,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	go s.writer()
 	go s.janitor()
+	go s.purger()
 	return s, nil
 }
 
@@ -199,6 +216,11 @@ func (s *Store) Close() error {
 	close(s.stopJanitor)
 	<-s.janitorDone
 	s.live.Close()
+	// A purge that is due runs now, before the file closes.
+	close(s.stopPurger)
+	<-s.purgerDone
+	s.dbMu.Lock()
+	defer s.dbMu.Unlock()
 	return s.db.Close()
 }
 
@@ -211,6 +233,8 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	if s.closed {
 		return errClosed()
 	}
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
 	return wrap(s.db.View(fn))
 }
 
@@ -220,7 +244,18 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	if s.closed {
 		return errClosed()
 	}
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
 	return wrap(s.db.Update(fn))
+}
+
+// boltOptions are the options the database file is opened with.
+func boltOptions() *bolt.Options {
+	// The timeout turns a second process on the same file into an error
+	// instead of a hang on the file lock. Not syncing the freelist halves
+	// the bytes each commit fsyncs; bbolt rebuilds it by scanning at open,
+	// so durability does not depend on it (etcd runs bbolt this way).
+	return &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType, NoFreelistSync: true}
 }
 
 // wrap leaves *board.Error alone and marks anything else as the store's.

@@ -187,6 +187,7 @@ func (s *Store) Boards(ctx context.Context, municipality string) ([]*board.Info,
 				return err
 			}
 			if municipality == "" || info.Municipality == municipality {
+				info.LastChange = lastChange(bb, info.CreatedAt)
 				out = append(out, info)
 			}
 			return nil
@@ -227,7 +228,9 @@ func (s *Store) SetJoinCode(ctx context.Context, boardID, code string) error {
 			return board.Errorf(board.ENotFound, "no board %s", boardID)
 		}
 		codes := tx.Bucket(bJoinCodes)
-		if owner := codes.Get([]byte(code)); owner != nil {
+		if code == "" {
+			// Revoking: nothing to check.
+		} else if owner := codes.Get([]byte(code)); owner != nil {
 			if string(owner) == boardID {
 				return nil
 			}
@@ -243,8 +246,10 @@ func (s *Store) SetJoinCode(ctx context.Context, boardID, code string) error {
 			}
 		}
 		info.JoinCode = code
-		if err := codes.Put([]byte(code), []byte(boardID)); err != nil {
-			return err
+		if code != "" {
+			if err := codes.Put([]byte(code), []byte(boardID)); err != nil {
+				return err
+			}
 		}
 		return putJSON(bb, kInfo, info)
 	})

@@ -108,6 +108,9 @@ func (s *Store) writer() {
 }
 
 func (s *Store) writeGroup(group []*write) {
+	// Shared with every other use of the file; a compaction waits.
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, w := range group {
 			if err := s.writeOne(tx, w); err != nil {
@@ -127,7 +130,11 @@ func (s *Store) writeGroup(group []*write) {
 			w.err = err
 		}
 	}
+	purge := false
 	for _, w := range group {
+		if w.err == nil && w.change.Type == board.ChangeErase {
+			purge = true
+		}
 		if w.err != nil {
 			w.err = board.Errorf(board.EUnavailable, "the change could not be stored: %v", w.err)
 			d := &w.b.Data
@@ -139,6 +146,9 @@ func (s *Store) writeGroup(group []*write) {
 			w.b.Advance(w.change)
 		}
 		close(w.done)
+	}
+	if purge {
+		s.schedulePurge()
 	}
 }
 
@@ -203,6 +213,13 @@ func (s *Store) writeOne(tx *bolt.Tx, w *write) error {
 		return err
 	}
 	log := bb.Bucket(bLog)
+	if w.change.Type == board.ChangeErase {
+		// The erased names leave the log with the change that erases
+		// them, atomically.
+		if err := scrubLog(bb, w.change.Erased); err != nil {
+			return err
+		}
+	}
 	if err := log.Put(be64(seq), w.log); err != nil {
 		return err
 	}

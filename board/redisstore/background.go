@@ -114,6 +114,12 @@ func (s *Store) listen() {
 			if b == nil {
 				continue
 			}
+			if m.Payload == deletedPayload {
+				// Subscribers learn it by their closed channels and
+				// find the board gone when they resubscribe.
+				b.Unload()
+				continue
+			}
 			c, err := decodeChange(m.Payload)
 			if err != nil {
 				continue
@@ -158,8 +164,12 @@ func (s *Store) checker() {
 		})
 		cancel()
 		for i, c := range cmds {
-			if n, err := c.Uint64(); err == nil && n != seqs[i] {
+			n, err := c.Uint64()
+			switch {
+			case err == nil && n != seqs[i]:
 				s.kick(boards[i])
+			case errors.Is(err, redis.Nil):
+				boards[i].Unload() // deleted, and the message of it lost
 			}
 		}
 	}

@@ -236,16 +236,18 @@ func (s *Store) Boards(ctx context.Context, municipality string) ([]*board.Info,
 	}
 	// Each board's keys are in its own slot: one pipeline, not MGET.
 	cmds := make([]*redis.SliceCmd, len(ids))
+	tails := make([]*redis.XMessageSliceCmd, len(ids))
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
 			cmds[i] = p.MGet(ctx, bkey(id, "info"), bkey(id, "joincode"))
+			tails[i] = p.XRevRangeN(ctx, bkey(id, "log"), "+", "-", 1)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, wrap(err)
 	}
-	for _, c := range cmds {
+	for i, c := range cmds {
 		v := c.Val()
 		raw, ok := v[0].(string)
 		if !ok {
@@ -256,6 +258,7 @@ func (s *Store) Boards(ctx context.Context, municipality string) ([]*board.Info,
 			return nil, wrap(err)
 		}
 		info.JoinCode, _ = v[1].(string)
+		info.LastChange = lastChange(tails[i].Val(), info.CreatedAt)
 		if municipality == "" || info.Municipality == municipality {
 			out = append(out, info)
 		}
@@ -303,9 +306,12 @@ func (s *Store) SetJoinCode(ctx context.Context, boardID, code string) error {
 	if n == 0 {
 		return board.Errorf(board.ENotFound, "no board %s", boardID)
 	}
-	ok, err := s.rdb.HSetNX(ctx, kJoinCodes, code, boardID).Result()
-	if err != nil {
-		return wrap(err)
+	ok := true
+	if code != "" { // "" revokes: nothing to claim
+		ok, err = s.rdb.HSetNX(ctx, kJoinCodes, code, boardID).Result()
+		if err != nil {
+			return wrap(err)
+		}
 	}
 	if !ok {
 		owner, err := s.rdb.HGet(ctx, kJoinCodes, code).Result()

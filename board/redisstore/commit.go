@@ -80,6 +80,11 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		}
 		args := []any{expected, log, s.cfg.logBound, channelOf(boardID)}
 		args = appendWrites(args, w)
+		if c.Type == board.ChangeErase {
+			if args, err = s.appendScrubs(ctx, args, boardID, c.Erased); err != nil {
+				return nil, err
+			}
+		}
 		if sum != nil {
 			args = append(args, "m", "", sum)
 		}
@@ -91,6 +96,9 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		switch status {
 		case "OK":
 			b.Advance(c)
+			if c.Type == board.ChangeErase {
+				s.schedulePurge()
+			}
 			return c, nil
 		case "NOBOARD":
 			return nil, board.Errorf(board.ENotFound, "no board %s", boardID)

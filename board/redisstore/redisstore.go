@@ -80,6 +80,8 @@ type config struct {
 	check     time.Duration
 	cacheIdle time.Duration
 	attempts  int
+	// purgeDelay: see WithPurgeDelay.
+	purgeDelay time.Duration
 }
 
 // WithLogBound sets how many changes each board's stream keeps (default
@@ -135,6 +137,10 @@ type Store struct {
 	bgMu   sync.Mutex // guards closed against wg.Add
 	closed bool
 	wg     sync.WaitGroup
+
+	purgeReq    chan struct{}
+	purges      atomic.Int64
+	purgeErrors atomic.Int64
 }
 
 // boardData is the store's own part of a cached board.
@@ -160,7 +166,7 @@ type boardData struct {
 // Redis does not answer within the timeout.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg := config{logBound: DefaultLogBound, subBuffer: DefaultSubscriberBuffer, timeout: DefaultTimeout,
-		check: DefaultCheckInterval, cacheIdle: DefaultCacheIdle, attempts: DefaultCommitAttempts}
+		check: DefaultCheckInterval, cacheIdle: DefaultCacheIdle, attempts: DefaultCommitAttempts, purgeDelay: DefaultPurgeDelay}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -185,6 +191,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		rdb.Close()
 		return nil, wrap(err)
 	}
+	if err := (&Store{rdb: rdb, cfg: cfg}).upgrade(ctx); err != nil {
+		rdb.Close()
+		return nil, err
+	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Store{
 		rdb:  rdb,
@@ -193,9 +203,12 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		ps:   rdb.Subscribe(bg),
 		bg:   bg,
 		stop: stop,
+
+		purgeReq: make(chan struct{}, 1),
 	}
 	s.presence = &presence{s: s, subs: map[string]map[chan []byte]struct{}{}}
-	s.wg.Add(3)
+	s.wg.Add(4)
+	go s.purger()
 	go s.listen()
 	go s.checker()
 	go s.janitor()

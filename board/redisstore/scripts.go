@@ -14,7 +14,10 @@ import "github.com/redis/go-redis/v9"
 // ARGV: expected seq, change JSON, log bound, channel, then the writes as
 // (kind, field, value) triples: kind o/p/t/v sets a field of
 // objects/participants/tokens/votes, O/P/T/V deletes it (value ignored),
-// s sets the settings and m the summary (field ignored).
+// s sets the settings and m the summary (field ignored), x replaces the
+// logged change whose stream id is field by value (an erase change scrubs
+// the log this way: the stream is rebuilt with the replacements, in the
+// same atomic step).
 //
 // Returns {"OK", seq}, {"NOBOARD", 0}, or {"STALE", stored seq, entries}
 // where entries are up to 64 of the changes after the expected seq, as
@@ -28,11 +31,14 @@ if cur ~= tonumber(ARGV[1]) then
   return {'STALE', cur, redis.call('XRANGE', KEYS[8], (tonumber(ARGV[1]) + 1) .. '-0', '+', 'COUNT', 64)}
 end
 local hashes = {o = KEYS[3], p = KEYS[4], t = KEYS[5], v = KEYS[6]}
+local repl, scrub = {}, false
 local i = 5
 while i <= #ARGV do
   local kind, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if kind == 's' then
     redis.call('SET', KEYS[7], value)
+  elseif kind == 'x' then
+    repl[field], scrub = value, true
   elseif kind == 'm' then
     redis.call('SET', KEYS[9], value)
   elseif hashes[kind] then
@@ -41,6 +47,13 @@ while i <= #ARGV do
     redis.call('HDEL', hashes[string.lower(kind)], field)
   end
   i = i + 3
+end
+if scrub then
+  local all = redis.call('XRANGE', KEYS[8], '-', '+')
+  redis.call('DEL', KEYS[8])
+  for _, e in ipairs(all) do
+    redis.call('XADD', KEYS[8], e[1], 'c', repl[e[1]] or e[2][2])
+  end
 end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[8], 'MAXLEN', ARGV[3], seq .. '-1', 'c', ARGV[2])

@@ -44,6 +44,9 @@ type config struct {
 	trustedProxies                                                                  string
 	socketsPerToken, connsPerAddress                                                int
 	showKey, healthcheck, check                                                     bool
+	// Personal data and accessibility.
+	contactEmail  string
+	retentionDays int
 }
 
 // parse reads flags over environment variables, as the contract lists them.
@@ -70,8 +73,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("processkarta", flag.ContinueOnError)
 	fs.StringVar(&c.addr, "addr", env("PROCESSKARTA_ADDR", ":8080"), "listen address")
-	fs.StringVar(&c.data, "data", env("PROCESSKARTA_DATA", "./data"), "data directory of the embedded store (used without -redis)")
-	fs.StringVar(&c.redis, "redis", env("PROCESSKARTA_REDIS_URL", ""), "Redis URL, e.g. redis://host:6379/0; selects the Redis store")
+	storeFlags(fs, &c, getenv)
 	fs.StringVar(&c.organizerKey, "organizer-key", env("PROCESSKARTA_ORGANIZER_KEY", ""), "organizer key; empty: generated once and kept in the store")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("PROCESSKARTA_ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open websockets; empty: the server's own")
 	fs.StringVar(&c.publicURL, "public-url", env("PROCESSKARTA_PUBLIC_URL", ""), "the URL users reach the server at; empty: derived from each request")
@@ -83,9 +85,17 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.check, "check", false, "verify the embedded store's file in -data offline, then exit (0: sound)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
+	fs.StringVar(&c.contactEmail, "contact-email", env("PROCESSKARTA_CONTACT_EMAIL", ""), "where people report accessibility problems and ask about their data (shown on /tillganglighet and /integritet)")
+	retention := env("PROCESSKARTA_RETENTION_DAYS", "0")
+	fs.StringVar(&retention, "retention-days", retention, "anonymise boards with no change for this many days (0: keep them)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	days, err := strconv.Atoi(strings.TrimSpace(retention))
+	if err != nil || days < 0 {
+		return c, fmt.Errorf("retention days must be a whole number of days, 0 or more, not %q", retention)
+	}
+	c.retentionDays = days
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
@@ -125,6 +135,18 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// storeFlags defines the flags that choose and reach the store.
+func storeFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.data, "data", env("PROCESSKARTA_DATA", "./data"), "data directory of the embedded store (used without -redis)")
+	fs.StringVar(&c.redis, "redis", env("PROCESSKARTA_REDIS_URL", ""), "Redis URL, e.g. redis://host:6379/0; selects the Redis store")
+}
+
 func openStore(ctx context.Context, c config) (board.Store, string, error) {
 	if c.redis != "" {
 		s, err := redisstore.Open(ctx, c.redis)
@@ -143,6 +165,9 @@ func openStore(ctx context.Context, c config) (board.Store, string, error) {
 // run serves until ctx ends, then shuts down gracefully: websockets are
 // closed with 1001, in-flight requests finish, the store closes.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && (args[0] == "restore" || args[0] == "backup") {
+		return runBackupCommand(ctx, args[0], args[1:], getenv, stdout)
+	}
 	c, err := parse(args, getenv)
 	if err != nil {
 		return err
@@ -177,8 +202,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	}
 	proxies, _ := parsePrefixes(c.trustedProxies)
-	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, TrustedProxies: proxies,
+	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind,
+		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays, TrustedProxies: proxies,
 		Caps: server.Caps{SocketsPerToken: c.socketsPerToken, ConnsPerAddress: c.connsPerAddress}}
+	if c.contactEmail == "" {
+		log.Warn("PROCESSKARTA_CONTACT_EMAIL is not set: the accessibility statement and the privacy notice show a placeholder address")
+	}
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)

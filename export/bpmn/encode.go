@@ -33,6 +33,10 @@ const (
 // BPMN modeller.
 const poolHeader = 30.0
 
+// refProps are the props that name another object; in the file they name
+// its BPMN id.
+var refProps = map[string]bool{"from": true, "to": true, "goal": true, "lane": true}
+
 // flowKinds are the kinds that become BPMN flow nodes.
 var flowKinds = map[string]bool{board.KindStep: true, board.KindDecision: true, board.KindEvent: true}
 
@@ -121,7 +125,7 @@ func Encode(st *board.State) []byte {
 	w.End()
 
 	w.Start("bpmn:process", interchange.A("id", "Process_"+st.Info.ID), interchange.A("name", title), interchange.A("isExecutable", "false"))
-	writeExtensions(w, objs, others)
+	writeExtensions(w, objs, byID, others)
 	if len(lanes) > 0 {
 		w.Start("bpmn:laneSet", interchange.A("id", "LaneSet_"+st.Info.ID))
 		for _, l := range lanes {
@@ -195,7 +199,7 @@ func flowElement(o *board.Object) string {
 // that are neither sequence flows nor associations, each as
 // <pk:object kind="goal" id="..."> with a <pk:title>, <pk:rank>, ... per
 // prop.
-func writeExtensions(w *interchange.Writer, objs, links []*board.Object) {
+func writeExtensions(w *interchange.Writer, objs []*board.Object, byID map[string]*board.Object, links []*board.Object) {
 	var extra []*board.Object
 	for _, o := range objs {
 		if o.Kind != board.KindLink && o.Kind != board.KindLane && !inBPMN(o) {
@@ -208,7 +212,7 @@ func writeExtensions(w *interchange.Writer, objs, links []*board.Object) {
 	}
 	w.Start("bpmn:extensionElements")
 	for _, o := range extra {
-		w.Start("pk:object", interchange.A("kind", o.Kind), interchange.A("id", o.ID))
+		w.Start("pk:object", interchange.A("kind", o.Kind), interchange.A("id", elemID(o)))
 		names := make([]string, 0, len(o.Props))
 		for k := range o.Props {
 			if k != "z" {
@@ -219,6 +223,9 @@ func writeExtensions(w *interchange.Writer, objs, links []*board.Object) {
 		for _, k := range names {
 			switch v := o.Props[k].(type) {
 			case string:
+				if r := byID[v]; r != nil && refProps[k] {
+					v = elemID(r)
+				}
 				w.TextElem("pk:"+k, v)
 			case float64:
 				w.TextElem("pk:"+k, interchange.Num(v))

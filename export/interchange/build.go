@@ -1,6 +1,8 @@
 package interchange
 
 import (
+	"slices"
+
 	"github.com/processkarta/processkarta/board"
 )
 
@@ -18,7 +20,22 @@ func (m *Map) Build(info board.Info, now int64) (*board.State, error) {
 	st.Objects = map[string]*board.Object{}
 	importer := &board.Participant{ID: "import", Role: board.RoleFacilitator}
 	var w Warnings
-	for _, o := range m.Objects {
+	// Lanes first and links last, and objects that name others (an
+	// action its goal) after the rest, so that references resolve.
+	rank := func(o *board.Object) int {
+		switch {
+		case o.Kind == board.KindLane:
+			return 0
+		case o.Kind == board.KindLink:
+			return 3
+		case o.Props["goal"] != nil:
+			return 2
+		}
+		return 1
+	}
+	objs := slices.Clone(m.Objects)
+	slices.SortStableFunc(objs, func(a, b *board.Object) int { return rank(a) - rank(b) })
+	for _, o := range objs {
 		c, err := st.PrepareOps(importer, "", []board.Op{{Op: board.OpCreate, ID: o.ID, Kind: o.Kind, Props: o.Props}}, now)
 		if err != nil {
 			if board.ErrorCode(err) == board.ETooLarge {

@@ -95,8 +95,10 @@ func (c *converter) makeLanes() {
 			l.Box = transpose(l.Box)
 		}
 		for _, s := range c.d.Shapes {
-			if !s.Placed {
-				s.Box = transpose(s.Box)
+			if !s.Placed && s.Box != nil {
+				// The map turns; its shapes keep their width and height.
+				b := s.Box
+				s.Box = &Box{X: b.cy() - b.W/2, Y: b.cx() - b.H/2, W: b.W, H: b.H}
 			}
 		}
 	}
@@ -167,8 +169,10 @@ func transpose(b *Box) *Box {
 }
 
 // fit works out the horizontal scale and offset: the lanes' content starts
-// right of the board's lane header, and a map wider than a lane is scaled
-// down to fit (but never below 40%, where text would no longer fit).
+// right of the board's lane header, a map wider than a lane is scaled down
+// to fit (but never below 40%, where text would no longer fit) and a small
+// one up by as much as half again (BPMN modellers draw smaller than the
+// board, whose text is larger).
 func (c *converter) fit() {
 	minX, maxX := math.Inf(1), math.Inf(-1)
 	for _, s := range c.d.Shapes {
@@ -186,10 +190,8 @@ func (c *converter) fit() {
 		return
 	}
 	c.x0 = minX
-	if len(c.lanes) > 0 {
-		if avail := board.LaneWidth - laneHeader - 2*leftPad; maxX-minX > avail {
-			c.scale = math.Max(0.4, avail/(maxX-minX))
-		}
+	if len(c.lanes) > 0 && maxX > minX {
+		c.scale = clamp((board.LaneWidth-laneHeader-2*leftPad)/(maxX-minX), 0.4, 1.5)
 	}
 }
 

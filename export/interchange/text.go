@@ -8,7 +8,8 @@ import (
 
 // CleanText makes s fit a board text prop of at most max characters:
 // carriage returns and other control characters (but newline and tab) go,
-// as do spaces at the ends of lines and runs of blank lines. It reports
+// as do spaces at the ends of lines (a board does not indent) and runs of
+// blank lines. It reports
 // whether the text had to be shortened.
 func CleanText(s string, max int) (string, bool) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
@@ -29,7 +30,7 @@ func CleanText(s string, max int) (string, bool) {
 	out := lines[:0]
 	blank := 0
 	for _, l := range lines {
-		l = strings.TrimRight(l, " \t")
+		l = strings.TrimSpace(l)
 		if strings.TrimSpace(l) == "" {
 			blank++
 			if blank > 1 {
@@ -84,9 +85,13 @@ func HTMLText(s string) string {
 		}
 		s = s[j+1:]
 	}
-	lines := strings.Split(b.String(), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
+	// Block tags nest (<div>a<br></div><div>b</div>): one line break
+	// however many tags end a line.
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
 	}
 	out, _ := CleanText(strings.Join(lines, "\n"), 1<<30)
 	return out

@@ -79,6 +79,9 @@ func (n *Node) Child(local string) *Node {
 	return nil
 }
 
+// Local is the element's name without its namespace.
+func (n *Node) Local() string { return n.Name.Local }
+
 // Tag is the element's name as a message shows it: <local>.
 func (n *Node) Tag() string { return "<" + n.Name.Local + ">" }
 
@@ -105,7 +108,7 @@ func ParseXML(data []byte, what string) (*Node, error) {
 		root     *Node
 		stack    []*Node
 		elements int
-		text     []strings.Builder
+		text     [][]byte
 	)
 	line := func() int { l, _ := d.InputPos(); return l }
 	for {
@@ -139,14 +142,14 @@ func ParseXML(data []byte, what string) (*Node, error) {
 				p.Children = append(p.Children, n)
 			}
 			stack = append(stack, n)
-			text = append(text, strings.Builder{})
+			text = append(text, nil)
 		case xml.EndElement:
 			n := stack[len(stack)-1]
-			n.Text = text[len(text)-1].String()
+			n.Text = string(text[len(text)-1])
 			stack, text = stack[:len(stack)-1], text[:len(text)-1]
 		case xml.CharData:
 			if len(text) > 0 {
-				text[len(text)-1].Write(t)
+				text[len(text)-1] = append(text[len(text)-1], t...)
 			}
 		case xml.Directive:
 			return nil, board.Errorf(board.EInvalid, "line %d: %s declares a document type or entities (<!%s…>); such files are refused, since entity declarations can expand a small file into gigabytes or read other files", line(), what, firstWord(t))
@@ -216,4 +219,32 @@ func (l *latin1Reader) Read(p []byte) (int, error) {
 		w += utf8.EncodeRune(p[w:], rune(b))
 	}
 	return w, err
+}
+
+// RootName returns the name of a document's root element, reading no
+// further than its start tag, with the same refusals as ParseXML.
+func RootName(data []byte, what string) (xml.Name, error) {
+	if len(data) > MaxBytes {
+		return xml.Name{}, board.Errorf(board.ETooLarge, "%s is over %d MB", what, MaxBytes>>20)
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	d.CharsetReader = charsetReader
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return xml.Name{}, board.Errorf(board.EInvalid, "%s holds no XML element", what)
+		}
+		if err != nil {
+			l, _ := d.InputPos()
+			return xml.Name{}, syntaxError(err, l, what)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return t.Name, nil
+		case xml.Directive:
+			l, _ := d.InputPos()
+			return xml.Name{}, board.Errorf(board.EInvalid, "line %d: %s declares a document type or entities (<!%s…>); such files are refused, since entity declarations can expand a small file into gigabytes or read other files", l, what, firstWord(t))
+		}
+	}
 }

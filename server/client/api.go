@@ -125,3 +125,21 @@ func (a *API) Join(ctx context.Context, code, name, administration, position str
 	err := a.Do(ctx, "POST", "/api/join", "", map[string]string{"code": code, "name": name, "administration": administration, "position": position}, &out)
 	return &out, err
 }
+
+// Facilitated is the answer to taking a board as facilitator.
+type Facilitated struct {
+	Token       string            `json:"token"`
+	Participant board.Participant `json:"participant"`
+}
+
+// Facilitate gives the organizer a facilitator token for a board, under
+// name (empty: the server's default).
+func (a *API) Facilitate(ctx context.Context, boardID, name string) (*Facilitated, error) {
+	var out Facilitated
+	in := map[string]string{}
+	if name != "" {
+		in["name"] = name
+	}
+	err := a.Do(ctx, "POST", "/api/boards/"+boardID+"/facilitate", a.Key, in, &out)
+	return &out, err
+}

@@ -44,6 +44,7 @@ type Message struct {
 	Participants []Participant     `json:"participants"`
 	Peers        []Peer            `json:"peers"`
 	JoinCode     string            `json:"joinCode"` // joincode: a facilitator's new join code
+	Revealed     []*board.Object   `json:"revealed"` // settings: notes an ended private round shows
 }
 
 // BoardInfo is the board part of a welcome.
@@ -64,11 +65,12 @@ type Participant struct {
 
 // Peer is one participant's presence.
 type Peer struct {
-	Participant string                  `json:"participant"`
-	Cursor      *struct{ X, Y float64 } `json:"cursor"`
-	Selection   []string                `json:"selection"`
-	Editing     *string                 `json:"editing"`
-	Gone        bool                    `json:"gone"`
+	Participant string                        `json:"participant"`
+	Cursor      *struct{ X, Y float64 }       `json:"cursor"`
+	Selection   []string                      `json:"selection"`
+	Editing     *string                       `json:"editing"`
+	View        *struct{ X, Y, Zoom float64 } `json:"view"`
+	Gone        bool                          `json:"gone"`
 }
 
 // Error is a reject from the server, or a protocol failure.
@@ -284,6 +286,9 @@ func (c *Client) handle(m *Message) {
 	case "settings":
 		if c.step(m.Seq) && m.Settings != nil {
 			c.settings = *m.Settings
+			for _, o := range m.Revealed {
+				c.objects[o.ID] = o
+			}
 		}
 	case "votes":
 		if c.step(m.Seq) && m.Votes != nil {

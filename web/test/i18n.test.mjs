@@ -21,7 +21,7 @@ test('every key used in code and HTML exists', () => {
     ...readdirSync(root).filter((f) => f.endsWith('.html')).map((f) => new URL(f, root)),
   ];
   const missing = [];
-  const ns = /^(common|error|board|toolbar|canvas|zoom|panel|tool|kind|label|goal|conn|close|join|phase|position|role|timer|banner|summon|vote|reject|announce|peer|inspect|field|color|lane|link|action|people|results|facil|rank|outline|projector|help|org|lang)\./;
+  const ns = /^(common|error|board|toolbar|canvas|zoom|panel|tool|kind|label|goal|conn|close|join|phase|position|role|timer|banner|summon|vote|reject|announce|peer|inspect|field|color|lane|link|action|people|results|facil|rank|outline|projector|help|org|lang|follow|private)\./;
   for (const f of files) {
     const src = readFileSync(f, 'utf8');
     for (const m of src.matchAll(/['"]([a-z]+\.[A-Za-z0-9_.#-]+)['"]/g)) {

@@ -13,7 +13,7 @@ class MemStore {
 class FakeWS {
   static all = [];
   constructor(url) { this.url = url; this.sent = []; this.readyState = 1; FakeWS.all.push(this); }
-  send(d) { const m = JSON.parse(d); if (m.type !== 'presence') this.sent.push(m); }
+  send(d) { const m = JSON.parse(d); if (m.type === 'ping') this.pings = (this.pings || 0) + 1; else if (m.type !== 'presence') this.sent.push(m); }
   close() { this.readyState = 3; }
   recv(m) { this.onmessage({ data: JSON.stringify(m) }); }
   drop(code = 1006) { this.readyState = 3; this.onclose({ code }); }
@@ -30,9 +30,9 @@ function welcome(seq, objects) {
   return { type: 'welcome', protocol: 1, you, board: { id: 'b1', title: 'T' }, seq, now: Date.now(), objects, settings, votes, participants: [you] };
 }
 
-function newClient(storage = new MemStore()) {
+function newClient(storage = new MemStore(), opts = {}) {
   FakeWS.all = [];
-  const c = new BoardClient('b1', 'tok', { WebSocket: FakeWS, storage, url: (b, t, since) => `ws://x/${b}?since=${since}` });
+  const c = new BoardClient('b1', 'tok', { WebSocket: FakeWS, storage, url: (b, t, since) => `ws://x/${b}?since=${since}`, ...opts });
   return c;
 }
 
@@ -230,5 +230,116 @@ test('1009 drops the message that was too large and reconnects with since', () =
   assert.equal(c.pending.length, 0);
   assert.ok(!c.objects.has(A));
   assert.equal(c.status, 'offline');
+  c.stop();
+});
+
+test('private round: ops with ops:[] advance the seq; the reveal brings the notes', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(3, []));
+  ws.recv({ type: 'settings', seq: 4, settings: { ...settings, private: true } });
+  ws.recv({ type: 'ops', seq: 5, author: 'o', at: 1, ops: [] });
+  assert.equal(c.confirmed.seq, 5);
+  assert.equal(c.objects.size, 0);
+  // One's own note in the round comes back marked private.
+  const b = c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0, text: 'min' } }]);
+  assert.ok(b);
+  ws.recv({ type: 'ack', id: ws.sent[0].id, seq: 6, at: 2, ops: [{ op: 'create', id: A, kind: 'note', props: { x: 0, y: 0, text: 'min' }, privateTo: 'me' }] });
+  assert.equal(c.objects.get(A).privateTo, 'me');
+  const note = { id: B, kind: 'note', text: 'hemlig', x: 1, y: 1, createdBy: 'o', createdAt: 1, updatedAt: 1 };
+  const changes = [];
+  c.addEventListener('change', (e) => changes.push(e.detail.ids));
+  ws.recv({ type: 'settings', seq: 7, settings: { ...settings, private: false }, revealed: [note, { id: A, kind: 'note', x: 0, y: 0, text: 'min', createdBy: 'me', createdAt: 2, updatedAt: 2 }] });
+  assert.equal(c.objects.get(B).text, 'hemlig');
+  assert.equal(c.objects.get(A).privateTo, undefined, 'revealed notes are public');
+  assert.ok(changes.some((ids) => ids.has(B)));
+  assert.equal(c.confirmed.seq, 7);
+});
+
+test('a vote opens hidden unless told; clear is not a setting', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, []));
+  c.me = { ...you, role: 'facilitator' };
+  c.submitSettings({ voting: { open: true, dots: 3, kinds: ['note'] } });
+  assert.equal(c.settings.voting.hidden, true);
+  c.submitSettings({ voting: { clear: true } });
+  assert.equal('clear' in c.settings.voting, false);
+});
+
+function until(cond, ms = 2000) {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => { if (cond()) resolve(); else if (Date.now() - t0 > ms) reject(new Error('timed out')); else setTimeout(tick, 5); };
+    tick();
+  });
+}
+
+test('heartbeat: pings while answered; a silent link is dropped and retried', async () => {
+  let now = 1000;
+  const c = newClient(new MemStore(), { heartbeat: { every: 1e9, dead: 5000 }, now: () => now });
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, []));
+  assert.equal(c.status, 'online');
+  for (let i = 0; i < 5; i++) { now += 1500; c.heartbeatTick(); ws.recv({ type: 'pong' }); }
+  assert.equal(ws.pings, 5);
+  assert.equal(c.status, 'online', 'answered pings keep the link');
+  c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 1, y: 2 } }]);
+  now += 4000; c.heartbeatTick();
+  assert.equal(c.status, 'online', 'not yet: 4 s of silence');
+  now += 1500; c.heartbeatTick();
+  assert.equal(c.status, 'offline', 'dropped after 5 s of silence');
+  assert.notEqual(c.ws, ws, 'the silent socket was let go');
+  assert.equal(c.pending.length, 1, 'the edit waits');
+  await until(() => FakeWS.all.length >= 2);
+  assert.equal(c.status, 'offline', 'reconnecting keeps saying so');
+  c.stop();
+});
+
+test('an offline edit to a text someone changed after it is held and offered', () => {
+  const c = newClient();
+  c.start();
+  let ws = FakeWS.all[0];
+  ws.recv(welcome(1, [{ id: A, kind: 'step', text: 'Start', x: 0, y: 0 }]));
+  ws.drop();
+  c.submitOps([{ op: 'update', id: A, props: { text: 'Min text', color: '#ffffff' } }]);
+  const offers = [];
+  c.addEventListener('conflict', (e) => offers.push(e.detail));
+  c.connect();
+  ws = FakeWS.all.at(-1);
+  ws.recv({ ...welcome(2, undefined), objects: undefined });
+  ws.recv({ type: 'ops', seq: 2, author: 'bo', at: Date.now() + 1000, ops: [{ op: 'update', id: A, props: { text: 'Bos text' } }] });
+  assert.equal(offers.length, 1);
+  assert.deepEqual(offers[0].conflicts.map((x) => [x.prop, x.mine, x.theirs, x.author]), [['text', 'Min text', 'Bos text', 'bo']]);
+  assert.equal(ws.sent.filter((m) => m.type === 'ops').length, 0, 'not sent silently');
+  c.resolveConflict(offers[0].id, false);
+  const sent = ws.sent.filter((m) => m.type === 'ops');
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].ops, [{ op: 'update', id: A, props: { color: '#ffffff' } }], 'their text kept, the rest sent');
+  assert.equal(c.objects.get(A).text, 'Bos text');
+  c.stop();
+});
+
+test('a text of mine replaced by someone else is reported with what undo needs', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(1, [{ id: A, kind: 'step', text: '', x: 0, y: 0 }]));
+  c.submitOps([{ op: 'update', id: A, props: { text: 'Anna skrev detta' } }]);
+  ws.recv({ type: 'ack', id: ws.sent[0].id, seq: 2 });
+  const told = [];
+  c.addEventListener('overwritten', (e) => told.push(e.detail));
+  ws.recv({ type: 'ops', seq: 3, author: 'bo', ops: [{ op: 'update', id: A, props: { text: 'Anna skrev detta och mer' } }] });
+  assert.equal(told.length, 0, 'built on mine: nothing lost');
+  c.submitOps([{ op: 'update', id: A, props: { text: 'Annas nya' } }]);
+  ws.recv({ type: 'ack', id: ws.sent[1].id, seq: 4 });
+  ws.recv({ type: 'ops', seq: 5, author: 'bo', ops: [{ op: 'update', id: A, props: { text: 'Bo' } }] });
+  assert.equal(told.length, 1);
+  assert.equal(told[0].mine, 'Annas nya');
+  assert.equal(told[0].before.text, 'Annas nya');
+  assert.equal(told[0].after.text, 'Bo');
   c.stop();
 });

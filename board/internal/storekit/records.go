@@ -162,6 +162,18 @@ func Touch(before *board.State, c *board.Change) *Touched {
 		if c.Participant != nil {
 			t.participants = append(t.participants, c.Participant.ID)
 		}
+	case board.ChangeErase:
+		gone := map[string]bool{}
+		for _, id := range c.Erased {
+			gone[id] = true
+			t.participants = append(t.participants, id)
+			t.voters = append(t.voters, id)
+		}
+		for h, id := range before.Tokens {
+			if gone[id] {
+				t.tokens = append(t.tokens, h)
+			}
+		}
 	case board.ChangeRemove:
 		gone := c.RemovedIDs()
 		t.participants = append(t.participants, gone...)

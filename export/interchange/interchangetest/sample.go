@@ -154,3 +154,44 @@ func Diff(want, got []string) string {
 	}
 	return b.String()
 }
+
+// Only returns the one object of kind on a board, or nil if it has none.
+func Only(t testing.TB, st *board.State, kind string) *board.Object {
+	t.Helper()
+	var found *board.Object
+	for _, o := range st.Objects {
+		if o.Kind == kind {
+			if found != nil {
+				t.Fatalf("more than one %s", kind)
+			}
+			found = o
+		}
+	}
+	return found
+}
+
+// SamePlaces checks that the positioned objects of a and b are at the same
+// coordinates and of the same sizes, object by object with the same kind
+// and text.
+func SamePlaces(t testing.TB, a, b *board.State) {
+	t.Helper()
+	places := func(st *board.State) map[string][]string {
+		m := map[string][]string{}
+		for _, o := range st.Objects {
+			if bx, ok := interchange.BoardBox(o); ok {
+				k := fmt.Sprintf("%s %q", o.Kind, o.Text("text")+o.Text("title"))
+				m[k] = append(m[k], fmt.Sprintf("%+v", bx))
+			}
+		}
+		for _, v := range m {
+			slices.Sort(v)
+		}
+		return m
+	}
+	pa, pb := places(a), places(b)
+	for k, v := range pa {
+		if !slices.Equal(v, pb[k]) {
+			t.Errorf("%s: at %v, want %v", k, pb[k], v)
+		}
+	}
+}

@@ -1,5 +1,6 @@
 // Facilitation panel (facilitators only): phase stepper, timer, lock,
-// voting, summon, join code, PDF export and goal ranking. Results: the
+// voting, private round, summon and follow me, join code, PDF export and
+// goal ranking. Results: the
 // tallies as bars per object, split by position (everyone, when revealed).
 import { h, announce, toast, timerText, saveBlob, dispositionName } from './util.js';
 import { t, getLang } from './i18n.js';
@@ -32,8 +33,8 @@ export class Facilitation {
     const st = c.settings;
     if (!st) return;
     patch(this.el, h('h2', { class: 'panel-title' }, t('facil.title')),
-      this.phaseSection(st), this.timerSection(st), this.lockSection(st), this.votingSection(st),
-      this.goalsSection(), this.summonSection(), this.codeSection(), this.exportSection());
+      this.phaseSection(st), this.timerSection(st), this.lockSection(st), this.votingSection(st), this.privateSection(st),
+      this.goalsSection(), this.summonSection(), this.followSection(st), this.codeSection(), this.exportSection());
   }
 
   section(title, ...children) {
@@ -108,10 +109,43 @@ export class Facilitation {
       : t('facil.votingClosedStatus');
     const extra = [];
     if (v.open && votes && typeof votes.voters === 'number') extra.push(h('p', {}, t('facil.voters', { n: votes.voters })));
+    const placed = votes && (Object.values(votes.tallies || {}).some((n) => n > 0) || Object.keys(votes.mine || {}).length > 0);
     return this.section('facil.voting', h('p', {}, status), ...extra,
-      v.open
-        ? h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'vote-close', onclick: () => this.closeVoting() }, t('facil.closeVoting'))
-        : h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'vote-open', onclick: () => this.votingDialog(v) }, t('facil.openVoting')));
+      h('div', { class: 'row wrap' },
+        v.open
+          ? h('button', { type: 'button', class: 'btn btn-danger', 'data-key': 'vote-close', onclick: () => this.closeVoting() }, t('facil.closeVoting'))
+          : h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'vote-open', onclick: () => this.votingDialog(v) }, t('facil.openVoting')),
+        // Takes the dots (and the badges) off the board, e.g. after the
+        // result is written down (docs/protocol.md, "Clearing votes").
+        h('button', { type: 'button', class: 'btn', 'data-key': 'vote-clear', disabled: !placed, onclick: () => {
+          if (confirm(t('facil.clearConfirm'))) this.send({ voting: { clear: true } }, t('facil.cleared'));
+        } }, t('facil.clearVotes'))));
+  }
+
+  privateSection(st) {
+    const on = !!st.private;
+    const n = [...this.client.objects.values()].filter((o) => o.privateTo).length;
+    return this.section('facil.private',
+      h('p', { class: 'muted' }, t('facil.privateHelp')),
+      on ? h('p', { class: 'private-status' }, t('facil.privateOn', { n })) : null,
+      on
+        ? h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'private-reveal', onclick: () => this.send({ private: false }, t('facil.privateRevealed')) }, t('facil.privateReveal'))
+        : h('button', { type: 'button', class: 'btn', 'data-key': 'private-start', onclick: () => this.send({ private: true }, t('facil.privateStarted')) }, t('facil.privateStart')));
+  }
+
+  followSection(st) {
+    const me = this.client.me?.id;
+    const leader = st.follow && st.follow.participant;
+    const other = leader && leader !== me ? this.client.participants.find((p) => p.id === leader) : null;
+    return this.section('facil.follow',
+      h('p', { class: 'muted' }, t('facil.followHelp')),
+      other ? h('p', {}, t('facil.followOther', { name: other.name })) : null,
+      h('button', {
+        type: 'button', class: `btn toggle${leader === me ? ' on' : ''}`, 'aria-pressed': String(leader === me), 'data-key': 'follow-me',
+        onclick: () => (leader === me
+          ? this.send({ follow: null }, t('facil.followStopped'))
+          : this.send({ follow: { participant: me } }, t('facil.followStarted'))),
+      }, t('facil.followMe')));
   }
 
   votingDialog(v) {
@@ -123,7 +157,8 @@ export class Facilitation {
       return h('div', { class: 'check' }, cb, h('label', { for: `vd-kind-${k}` }, t(`kind.${k}.plural`)));
     });
     const anon = h('input', { type: 'checkbox', id: 'vd-anon' }); anon.checked = !!v.anonymous;
-    const hidden = h('input', { type: 'checkbox', id: 'vd-hidden' }); hidden.checked = v.hidden !== false;
+    // Hidden unless the facilitator says otherwise: early counts steer.
+    const hidden = h('input', { type: 'checkbox', id: 'vd-hidden' }); hidden.checked = true;
     const err = h('p', { class: 'form-error', role: 'alert' });
     const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': 'vd-title' });
     const form = h('form', { class: 'form', onsubmit: (e) => {
@@ -272,7 +307,22 @@ export class Facilitation {
     return this.section('facil.export',
       h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'export', disabled: this.exporting, onclick: () => this.exportPDF() }, t('facil.exportPdf')),
       h('p', { class: 'muted', role: 'status' }, this.exportStatus),
-      l ? h('a', { href: l.url, download: l.name, class: 'download-link' }, t('facil.downloadAgain', { name: l.name })) : null);
+      l ? h('a', { href: l.url, download: l.name, class: 'download-link' }, t('facil.downloadAgain', { name: l.name })) : null,
+      h('p', { class: 'hint' }, t('facil.exportMapHint')),
+      h('div', { class: 'row wrap' },
+        h('button', { type: 'button', class: 'btn', 'data-key': 'export-bpmn', onclick: () => this.exportMap('bpmn') }, t('facil.exportBpmn')),
+        h('button', { type: 'button', class: 'btn', 'data-key': 'export-drawio', onclick: () => this.exportMap('drawio') }, t('facil.exportDrawio'))));
+  }
+
+  /** Downloads the map as a BPMN 2.0 or diagrams.net file. */
+  async exportMap(format) {
+    try {
+      const res = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/${format}`, { token: this.ctx.token, raw: true });
+      const blob = await res.blob();
+      const name = dispositionName(res.headers.get('Content-Disposition'), `processkarta.${format}`);
+      saveBlob(blob, name);
+      announce(t('facil.exportedMap', { name }));
+    } catch (e) { showError(e); }
   }
 
   async exportPDF() {

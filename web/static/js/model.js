@@ -6,7 +6,7 @@ export const LANE_HEIGHT = 200; // board.LaneHeight
 export const LANE_WIDTH = 2400; // board.LaneWidth
 export const LANE_HEADER = 180; // the title column at the left of a lane band
 
-export const SERVER_FIELDS = ['id', 'kind', 'createdBy', 'createdAt', 'updatedAt'];
+export const SERVER_FIELDS = ['id', 'kind', 'createdBy', 'createdAt', 'updatedAt', 'privateTo'];
 export const NODE_KINDS = ['step', 'decision', 'event', 'note', 'goal'];
 export const LANED_KINDS = ['step', 'decision', 'event'];
 export const SIZED_KINDS = ['step', 'decision', 'note', 'goal', 'frame'];
@@ -52,6 +52,8 @@ export function applyOp(objects, op, author = '', at = 0) {
       const o = { id: op.id, kind: op.kind };
       for (const [k, v] of Object.entries(op.props || {})) if (v !== null && v !== undefined) o[k] = v;
       o.createdBy = author; o.createdAt = at; o.updatedAt = at;
+      // A private round's note (docs/protocol.md): the server marks it.
+      if (op.privateTo) o.privateTo = op.privateTo;
       objects.set(op.id, o);
       break;
     }

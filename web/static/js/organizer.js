@@ -1,16 +1,15 @@
-// Organizer start page: the organizer key (sessionStorage only), finding
+// Organizer start page: the organizer's session (session.js), finding
 // and adding municipalities from SCB's list, strategy revisions with their
 // exported PDFs, creating boards from templates and listing them, and the
 // projector view of a board's join code.
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
-import { $, h, clear, store, tokenKey, announce, toast, saveBlob } from './util.js';
-import { api, showError, errorText } from './api.js';
+import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
+import { api, showError, errorText, ApiError } from './api.js';
 import { downloadExport } from './facilitator.js';
 import { showProjector } from './projector.js';
+import { organizerKey, signIn, signOut, selectedMunicipality, selectMunicipality, rememberFacilitator, facilitatorToken } from './session.js';
 
-const KEY = 'processkarta.organizerKey';
-const SEL = 'processkarta.municipality';
-let key = sessionStorage.getItem(KEY);
+let key = organizerKey();
 let kommuner = [];
 let munis = [];
 let current = null; // municipality
@@ -27,7 +26,7 @@ $('#key-form').addEventListener('submit', async (e) => {
   try {
     await api('/api/municipalities', { token: k });
     key = k;
-    sessionStorage.setItem(KEY, k);
+    signIn(k);
     $('#org-key').value = '';
     $('#key-error').textContent = '';
     $('#org-key').removeAttribute('aria-invalid');
@@ -40,7 +39,7 @@ $('#key-form').addEventListener('submit', async (e) => {
   }
 });
 $('#sign-out').addEventListener('click', () => {
-  sessionStorage.removeItem(KEY);
+  signOut();
   key = null;
   showSignedIn(false);
   $('#org-key').focus();
@@ -61,13 +60,13 @@ async function start() {
       api('/api/municipalities', { token: key }),
     ]);
   } catch (err) {
-    if (err.code === 'unauthorized') { sessionStorage.removeItem(KEY); key = null; showSignedIn(false); }
+    if (err.code === 'unauthorized') { signOut(); key = null; showSignedIn(false); }
     showError(err);
     return;
   }
   renderMunis();
   search();
-  const sel = sessionStorage.getItem(SEL);
+  const sel = selectedMunicipality();
   if (sel && munis.find((m) => m.code === sel)) await select(sel, false);
 }
 
@@ -123,7 +122,7 @@ function renderMunis() {
 async function select(code, focus = true) {
   current = munis.find((m) => m.code === code) || null;
   if (!current) return;
-  sessionStorage.setItem(SEL, code);
+  selectMunicipality(code);
   renderMunis();
   $('#detail').hidden = false;
   $('#detail-title').textContent = t('org.selected', { name: current.name, code: current.code });
@@ -155,12 +154,13 @@ function renderStrategies() {
             t('org.download', { name: x.fileName || x.title || x.id })),
           h('span', { class: 'hint' }, ` ${fmtDate(x.createdAt)}${x.bytes ? ` · ${Math.round(x.bytes / 1024)} kB` : ''}`)))) : null)));
   }
-  const sel = $('#board-strategy');
-  const prev = sel.value;
-  clear(sel);
-  sel.append(h('option', { value: '' }, t('org.noStrategy')));
-  for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
-  sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+  for (const sel of [$('#board-strategy'), $('#import-strategy')]) {
+    const prev = sel.value;
+    clear(sel);
+    sel.append(h('option', { value: '' }, t('org.noStrategy')));
+    for (const s of strategies) sel.append(h('option', { value: s.id }, `${s.title} ${s.revision}`));
+    sel.value = prev && strategies.find((s) => s.id === prev) ? prev : (strategies.length ? strategies[strategies.length - 1].id : '');
+  }
 }
 
 async function download(x) {
@@ -197,16 +197,24 @@ function renderBoards() {
   box.append(h('table', { class: 'data' },
     h('thead', {}, h('tr', {}, ['org.colTitle', 'org.colTemplate', 'org.colCode', 'org.colActions'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, sorted.map((b) => {
-      const hasToken = !!store.get(tokenKey(b.id));
       return h('tr', { 'data-board': b.id },
         h('td', {}, h('strong', {}, b.title), h('br'), h('span', { class: 'hint' }, t('org.createdAt', { date: fmtDate(b.createdAt) }))),
         h('td', {}, t(`org.template.${b.template}`)),
         h('td', { class: 'code-text' }, b.joinCode || '—'),
         h('td', {}, h('div', { class: 'row' },
-          hasToken ? h('a', { class: 'btn btn-small btn-primary', href: `/b/${encodeURIComponent(b.id)}`, 'aria-label': t('org.openBoardNamed', { name: b.title }) }, t('org.openBoard')) : null,
+          h('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': t('org.facilitateNamed', { name: b.title }), onclick: () => facilitate(b) }, t('org.facilitate')),
           b.joinCode ? h('a', { class: 'btn btn-small', href: `/join?code=${encodeURIComponent(b.joinCode)}`, 'aria-label': t('org.joinBoardNamed', { name: b.title }) }, t('org.joinBoard')) : null,
           b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null)));
     }))));
+}
+
+// Runs a board from this browser: with the facilitator token it holds, or
+// a new one (POST /api/boards/{id}/facilitate), named as on the form.
+async function facilitate(b) {
+  try {
+    await facilitatorToken(b.id, { name: $('#fac-name').value.trim(), administration: $('#fac-adm').value.trim(), position: $('#fac-pos').value });
+    location.assign(`/b/${encodeURIComponent(b.id)}`);
+  } catch (err) { showError(err); }
 }
 
 $('#board-form').addEventListener('submit', async (e) => {
@@ -222,10 +230,65 @@ $('#board-form').addEventListener('submit', async (e) => {
   store.set('processkarta.facilitatorProfile', JSON.stringify({ name: fname, administration: $('#fac-adm').value.trim(), position: $('#fac-pos').value }));
   try {
     const b = await api('/api/boards', { method: 'POST', body, token: key });
-    store.set(tokenKey(b.id), b.facilitatorToken);
+    rememberFacilitator(b.id, b.facilitatorToken);
     toast(t('org.created'));
     location.assign(`/b/${encodeURIComponent(b.id)}`);
   } catch (err) { $('#board-error').textContent = errorText(err); }
+});
+
+// ------------------------------------------------------------------ import
+// A BPMN 2.0 or draw.io file becomes a new board (POST /api/boards/import
+// with the file as XML). What the file held that a board has no place for
+// is listed before the board opens.
+$('#import-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!current) return;
+  const input = $('#import-file');
+  const file = input.files && input.files[0];
+  const err = $('#import-error');
+  const out = $('#import-result');
+  clear(out);
+  if (!file) { err.textContent = t('org.importNoFile'); input.setAttribute('aria-invalid', 'true'); input.focus(); return; }
+  input.removeAttribute('aria-invalid');
+  err.textContent = '';
+  const q = new URLSearchParams({ municipality: current.code });
+  const title = $('#import-name').value.trim();
+  if (title) q.set('title', title);
+  q.set('name', file.name.replace(/\.(bpmn|drawio|xml)$/i, '').slice(0, 200));
+  if ($('#import-strategy').value) q.set('strategy', $('#import-strategy').value);
+  if ($('#import-page').value) q.set('page', $('#import-page').value);
+  const button = $('#import-form button[type=submit]');
+  button.disabled = true;
+  out.append(h('p', { class: 'muted' }, t('org.importing')));
+  try {
+    const headers = { 'Content-Type': 'application/xml', Accept: 'application/json' };
+    if (key) headers.Authorization = `Bearer ${key}`;
+    let res;
+    try {
+      res = await fetch(`/api/boards/import?${q}`, { method: 'POST', headers, body: file });
+    } catch {
+      throw new ApiError(0, 'network', t('error.network'));
+    }
+    const data = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || t('error.http', { status: res.status }));
+    rememberFacilitator(data.id, data.facilitatorToken);
+    const href = `/b/${encodeURIComponent(data.id)}`;
+    clear(out);
+    if (!data.warnings || !data.warnings.length) {
+      toast(t('org.imported', { title: data.title }));
+      location.assign(href);
+      return;
+    }
+    out.append(h('p', {}, t('org.imported', { title: data.title })), h('p', {}, t('org.importWarnings')),
+      h('ul', { class: 'import-warnings' }, data.warnings.map((w) => h('li', {}, w))),
+      h('a', { class: 'btn btn-primary', href }, t('org.importOpen')));
+    loadBoards();
+  } catch (ex) {
+    clear(out);
+    err.textContent = errorText(ex);
+  } finally {
+    button.disabled = false;
+  }
 });
 
 try {

@@ -8,13 +8,20 @@
 // - reconnect with backoff and `since`; pending messages are resent (same
 //   ids) once the catch-up has reached welcome.seq;
 // - the pending queue and the confirmed replica persist in localStorage per
-//   board, so edits made offline survive a reload.
+//   board, so edits made offline survive a reload;
+// - a heartbeat (ping every 1.5 s, answered by pong) notices a link that
+//   stopped answering within 5 s, and the browser's offline event at once;
+// - an edit queued while offline to a property that someone else changed
+//   after it was made is held and offered to its author ('conflict'), and
+//   a text of ours that someone else replaced is reported ('overwritten').
 import { applyOps, touchedIds } from './model.js';
 import { uuid, store } from './util.js';
 
 const MAX_FRAME = 256 * 1024;
 const MAX_OPS = 500;
 const RECONNECT_CODES_GIVE_UP = new Set([4401, 4403, 4404]);
+const TEXT_PROPS = ['text', 'title', 'label', 'description'];
+const DEAD = 4000; // our own close code for a link that stopped answering
 
 function clone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
 
@@ -32,6 +39,11 @@ export class BoardClient extends EventTarget {
     this.storage = opts.storage || store;
     this.urlFor = opts.url || defaultURL;
     this.now = opts.now || (() => Date.now());
+    // {every, dead} in ms: ping that often; nothing heard for `dead` means the link is gone.
+    this.heartbeat = opts.heartbeat === undefined ? { every: 1500, dead: 5000 } : opts.heartbeat;
+    this.lastHeard = 0;
+    this.beat = null;
+    this.myTexts = new Map(); // "id\0prop" → the text we last stored there
     this.keyPending = `processkarta.pending.${boardId}`;
     this.keyReplica = `processkarta.replica.${boardId}`;
 
@@ -118,13 +130,43 @@ export class BoardClient extends EventTarget {
     if (globalThis.addEventListener) {
       this.onOnline = () => { if (!this.ws && !this.stopped && this.status !== 'closed') { this.attempt = 0; clearTimeout(this.timer); this.connect(); } };
       globalThis.addEventListener('online', this.onOnline);
+      // The browser knows it lost the network: do not wait for the heartbeat.
+      this.onOffline = () => { if (this.ws) this.dead(); };
+      globalThis.addEventListener('offline', this.onOffline);
     }
+  }
+
+  /** Drops a socket that stopped answering and reconnects (with backoff). */
+  dead() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.onmessage = null; ws.onclose = null; ws.onerror = null;
+    try { ws.close(); } catch { /* ignore */ }
+    this.closed(DEAD);
+  }
+
+  startHeartbeat() {
+    clearInterval(this.beat);
+    this.beat = null;
+    if (!this.heartbeat) return;
+    this.lastHeard = this.now();
+    this.beat = setInterval(() => this.heartbeatTick(), Math.min(this.heartbeat.every, this.heartbeat.dead / 3));
+    if (this.beat && this.beat.unref) this.beat.unref(); // Node (tests): never keep the process up
+  }
+
+  /** One beat: drop the link if nothing was heard for too long, else ping. */
+  heartbeatTick() {
+    if (!this.ws || !this.heartbeat) return;
+    if (this.now() - this.lastHeard > this.heartbeat.dead) { this.dead(); return; }
+    if (this.ws.readyState === 1) this.sendRaw({ type: 'ping' });
   }
 
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.beat);
     if (this.onOnline) globalThis.removeEventListener('online', this.onOnline);
+    if (this.onOffline) globalThis.removeEventListener('offline', this.onOffline);
     if (this.ws) { try { this.ws.close(1000); } catch { /* ignore */ } }
     this.ws = null;
     this.saveReplica();
@@ -147,8 +189,14 @@ export class BoardClient extends EventTarget {
 
   connect() {
     if (this.stopped) return;
-    this.setStatus('connecting');
+    // While reconnecting the header keeps saying so ("Återansluter…").
+    if (this.status !== 'offline') this.setStatus('connecting');
     this.synced = false;
+    if (globalThis.navigator && globalThis.navigator.onLine === false) {
+      // No network: wait for the online event (and retry now and then anyway).
+      this.scheduleReconnect(5000);
+      return;
+    }
     const since = this.haveReplica ? this.confirmed.seq : null;
     let ws;
     try {
@@ -158,13 +206,16 @@ export class BoardClient extends EventTarget {
       return;
     }
     this.ws = ws;
-    ws.onmessage = (ev) => { if (this.ws === ws) this.receive(ev.data); };
+    ws.onmessage = (ev) => { if (this.ws === ws) { this.lastHeard = this.now(); this.receive(ev.data); } };
     ws.onclose = (ev) => { if (this.ws === ws) this.closed(ev.code, ev.reason); };
     ws.onerror = () => { /* onclose follows */ };
+    this.startHeartbeat();
   }
 
   closed(code) {
     this.ws = null;
+    clearInterval(this.beat);
+    this.beat = null;
     this.synced = false;
     this.peers.clear();
     this.emit('presence', { peers: this.peers });
@@ -239,6 +290,7 @@ export class BoardClient extends EventTarget {
       // the panels re-render on settings.
       case 'joincode': if (this.board) this.board.joinCode = m.joinCode; this.emitSettings(); break;
       case 'error': this.emit('servererror', { code: m.code, message: m.message }); break;
+      case 'pong': break; // heard: that is all a pong says
       default:
     }
   }
@@ -265,6 +317,7 @@ export class BoardClient extends EventTarget {
     this.setStatus('syncing');
     this.checkSynced();
     this.scheduleSave();
+    for (const p of this.pending) if (p.conflicts) this.emit('conflict', { id: p.id, conflicts: p.conflicts });
   }
 
   checkSynced() {
@@ -284,8 +337,16 @@ export class BoardClient extends EventTarget {
     const mine = i >= 0 ? this.pending[i] : null;
     const fresh = typeof m.seq !== 'number' || m.seq > this.confirmed.seq;
     if (fresh) {
-      if (Array.isArray(m.ops)) applyOps(this.confirmed.objects, m.ops, this.me?.id || '', m.at || this.serverNow());
-      else if (mine && mine.type === 'ops') applyOps(this.confirmed.objects, mine.ops, this.me?.id || '', m.at || this.serverNow());
+      const ops = Array.isArray(m.ops) ? m.ops : mine && mine.type === 'ops' ? mine.ops : null;
+      if (ops) {
+        applyOps(this.confirmed.objects, ops, this.me?.id || '', m.at || this.serverNow());
+        for (const op of ops) {
+          for (const k of TEXT_PROPS) {
+            const v = op.props && op.props[k];
+            if (typeof v === 'string' && v.trim()) this.myTexts.set(`${op.id}\0${k}`, v);
+          }
+        }
+      }
     }
     this.advance(m.seq);
     if (mine && fresh) {
@@ -324,17 +385,106 @@ export class BoardClient extends EventTarget {
 
   onOps(m) {
     if (typeof m.seq === 'number' && m.seq <= this.confirmed.seq) return; // already applied
-    applyOps(this.confirmed.objects, m.ops || [], m.author || '', m.at || this.serverNow());
+    const at = m.at || this.serverNow();
+    const prev = new Map();
+    for (const op of m.ops || []) if (!prev.has(op.id)) prev.set(op.id, this.confirmed.objects.get(op.id) || null);
+    this.findConflicts(m.ops || [], m.author || '', at);
+    applyOps(this.confirmed.objects, m.ops || [], m.author || '', at);
+    this.findOverwrites(m.ops || [], m.author || '', prev);
     this.advance(m.seq);
     this.rebuild(true, m.author);
     this.checkSynced();
     this.scheduleSave();
   }
 
+  /**
+   * Holds every edit queued while offline that sets a property these
+   * (someone else's) ops set after the edit was made, and offers it to
+   * its author: `conflict` {id, conflicts:[{id, prop, mine, theirs, author}]}.
+   * Until resolveConflict the edit is shown but not sent.
+   */
+  findConflicts(ops, author, at) {
+    if (!author || author === this.me?.id) return;
+    for (const p of this.pending) {
+      if (p.type !== 'ops' || !p.offline || (p.at || 0) > at) continue;
+      const found = [];
+      for (const mine of p.ops) {
+        if (mine.op !== 'update') continue;
+        for (const theirs of ops) {
+          if (theirs.id !== mine.id || theirs.op !== 'update') continue;
+          for (const k of Object.keys(mine.props || {})) {
+            if (!(k in (theirs.props || {}))) continue;
+            if (theirs.props[k] === mine.props[k]) continue;
+            if (found.some((c) => c.id === mine.id && c.prop === k)) continue;
+            found.push({ id: mine.id, prop: k, mine: mine.props[k], theirs: theirs.props[k], author });
+          }
+        }
+      }
+      if (!found.length) continue;
+      p.hold = true;
+      p.conflicts = [...(p.conflicts || []), ...found];
+      this.savePending();
+      this.emit('conflict', { id: p.id, conflicts: p.conflicts });
+    }
+  }
+
+  /**
+   * Settles a held offline edit: keepMine sends it as it is; else the
+   * properties it shares with the other person's change are left out (and
+   * what remains is sent).
+   */
+  resolveConflict(id, keepMine) {
+    const p = this.pending.find((x) => x.id === id);
+    if (!p || !p.conflicts) return;
+    if (!keepMine) {
+      for (const c of p.conflicts) {
+        for (const op of p.ops) if (op.id === c.id && op.op === 'update' && op.props) delete op.props[c.prop];
+      }
+      p.ops = p.ops.filter((op) => op.op !== 'update' || Object.keys(op.props || {}).length);
+    }
+    delete p.conflicts;
+    p.hold = false;
+    p.offline = false;
+    if (!p.ops.length) this.pending.splice(this.pending.indexOf(p), 1);
+    this.savePending();
+    this.rebuild(true);
+    if (p.ops.length && this.synced) this.sendRaw(wire(p));
+    this.emit('status', { status: this.status, pending: this.pending.length });
+  }
+
+  /**
+   * Reports texts of ours that someone else's change replaced (when the
+   * new text does not hold ours): `overwritten` {id, prop, mine, theirs,
+   * author, before, after}, before and after being the whole object, so
+   * that one undo can bring our text back.
+   */
+  findOverwrites(ops, author, prev) {
+    if (!author || author === this.me?.id) return;
+    for (const op of ops) {
+      if (op.op !== 'update') continue;
+      for (const k of TEXT_PROPS) {
+        if (!(k in (op.props || {}))) continue;
+        const key = `${op.id}\0${k}`;
+        const mine = this.myTexts.get(key);
+        const before = prev.get(op.id);
+        if (mine === undefined || !before || before[k] !== mine) continue;
+        this.myTexts.delete(key);
+        const theirs = op.props[k] || '';
+        if (theirs.includes(mine.trim())) continue; // built on ours: nothing lost
+        this.emit('overwritten', { id: op.id, prop: k, mine, theirs, author, before, after: this.confirmed.objects.get(op.id) || null });
+      }
+    }
+  }
+
   onSettings(m) {
     if (typeof m.seq === 'number' && m.seq < this.confirmed.seq) return;
     this.confirmed.settings = m.settings;
     this.advance(m.seq);
+    if (Array.isArray(m.revealed) && m.revealed.length) {
+      // A private round ended: its notes, now everyone's.
+      for (const o of m.revealed) if (o && o.id) this.confirmed.objects.set(o.id, o);
+      this.rebuild(true);
+    }
     this.emitSettings();
     this.checkSynced();
     this.scheduleSave();
@@ -427,6 +577,8 @@ export class BoardClient extends EventTarget {
       this.emit('reject', { id: m.id, code: 'too_large', message: '', type: m.type, msg: m });
       return false;
     }
+    // Made without a live link: others may change the same thing meanwhile.
+    if (!this.synced) m.offline = true;
     this.pending.push(m);
     this.savePending();
     if (this.synced) this.sendRaw(wire(m));
@@ -486,7 +638,10 @@ export class BoardClient extends EventTarget {
     if (!this.synced) return;
     this.presenceDirty = false;
     this.lastPresenceSent = this.now();
-    this.sendRaw({ type: 'presence', cursor: this.presence.cursor, selection: this.presence.selection, editing: this.presence.editing });
+    const m = { type: 'presence', cursor: this.presence.cursor, selection: this.presence.selection, editing: this.presence.editing };
+    // A followed facilitator's view (follow me) goes with every presence.
+    if (this.presence.view) m.view = this.presence.view;
+    this.sendRaw(m);
   }
 }
 
@@ -502,6 +657,11 @@ export function mergeSettings(base, patch, serverNow) {
     delete s.timer.start;
   }
   if (patch && patch.focus) s.focus = { ...patch.focus, at: patch.focus.at || serverNow };
+  // As the server does: a vote opens hidden unless told otherwise, and
+  // "clear" is an action, not a setting.
+  const pv = patch && patch.voting;
+  if (pv && pv.open && !(base.voting && base.voting.open) && !('hidden' in pv)) s.voting.hidden = true;
+  if (s.voting) delete s.voting.clear;
   return s;
 }
 

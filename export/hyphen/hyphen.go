@@ -1,0 +1,147 @@
+// Package hyphen says where Swedish words may be hyphenated. Its rules are
+// data (sv.json), the one source that both the PDF export and the browser's
+// canvas (which fetches the same file from GET /api/hyphenation and applies
+// it with web/static/js/hyphen.js) use, so a word breaks in the same places
+// on the projector as in the PDF. The examples in sv.json are checked by the
+// tests of both sides.
+package hyphen
+
+import (
+	_ "embed"
+	"encoding/json"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+//go:embed sv.json
+var svJSON []byte
+
+// JSON returns the Swedish rules as stored, for serving to browsers.
+func JSON() []byte { return svJSON }
+
+// Rules are break rules for one language.
+type Rules struct {
+	MinLeft  int               `json:"minLeft"`
+	MinRight int               `json:"minRight"`
+	Vowels   string            `json:"vowels"`
+	Together []string          `json:"together"`
+	Parts    []string          `json:"parts"`
+	Examples map[string]string `json:"examples"`
+	parts    [][]rune
+	together [][]rune
+}
+
+// Swedish holds the rules of sv.json.
+var Swedish = mustParse(svJSON)
+
+func mustParse(b []byte) *Rules {
+	r := &Rules{}
+	if err := json.Unmarshal(b, r); err != nil {
+		panic("hyphen: sv.json: " + err.Error())
+	}
+	for _, p := range r.Parts {
+		r.parts = append(r.parts, []rune(p))
+	}
+	for _, g := range r.Together {
+		r.together = append(r.together, []rune(g))
+	}
+	return r
+}
+
+// Breaks are the places a word may be hyphenated, as rune offsets into
+// it (a break at i puts runes [0, i) before the hyphen), ascending.
+type Breaks struct {
+	Joints    []int // where a compound's parts meet: the best places
+	Syllables []int // every allowed break, joints included
+}
+
+// Word returns where word may be hyphenated.
+func (r *Rules) Word(word string) Breaks {
+	w := []rune(word)
+	low := make([]rune, len(w))
+	for i, c := range w {
+		low[i] = unicode.ToLower(c)
+	}
+	var b Breaks
+	n := len(w)
+	if n < r.MinLeft+r.MinRight {
+		return b
+	}
+	for _, c := range low {
+		if !unicode.IsLetter(c) {
+			return b // numbers, codes and words already hyphenated stay whole
+		}
+	}
+	ok := func(i int) bool { return i >= r.MinLeft && n-i >= r.MinRight }
+	for _, p := range r.parts {
+		for i := 1; i+len(p) <= n; i++ {
+			if ok(i) && slices.Equal(low[i:i+len(p)], p) && !slices.Contains(b.Joints, i) {
+				b.Joints = append(b.Joints, i)
+			}
+		}
+	}
+	slices.Sort(b.Joints)
+	vowel := func(i int) bool { return strings.ContainsRune(r.Vowels, low[i]) }
+	all := slices.Clone(b.Joints)
+	// Between two vowels, break before the last consonant, keeping the
+	// groups that are one sound whole; a cluster that holds a joint breaks
+	// there only.
+	for i := 0; i < n; i++ {
+		if !vowel(i) {
+			continue
+		}
+		start := i + 1
+		end := start
+		for end < n && !vowel(end) {
+			end++
+		}
+		if end == start || end == n {
+			i = end - 1
+			continue
+		}
+		hasJoint := false
+		for _, j := range b.Joints {
+			if j >= start && j <= end {
+				hasJoint = true
+			}
+		}
+		if !hasJoint {
+			at := end - 1
+			for _, g := range r.together {
+				for j := max(start, at-len(g)+1); j < at && j+len(g) <= end; j++ {
+					if slices.Equal(low[j:j+len(g)], g) {
+						if j > start {
+							at = j
+						} else {
+							at = j + len(g)
+						}
+					}
+				}
+			}
+			if ok(at) && !slices.Contains(all, at) {
+				all = append(all, at)
+			}
+		}
+		i = end - 1
+	}
+	slices.Sort(all)
+	b.Syllables = all
+	return b
+}
+
+// Mark writes word with "-" at its joints and "·" at its other breaks, the
+// notation of the examples.
+func (r *Rules) Mark(word string) string {
+	b := r.Word(word)
+	var sb strings.Builder
+	for i, c := range []rune(word) {
+		if slices.Contains(b.Joints, i) {
+			sb.WriteRune('-')
+		} else if slices.Contains(b.Syllables, i) {
+			sb.WriteRune('·')
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
+}

@@ -1,0 +1,91 @@
+// Where Swedish words may be hyphenated, by the rules of
+// export/hyphen/sv.json: the PDF export reads the same file, and the server
+// serves it at /api/hyphenation, so words break in the same places on the
+// canvas as in the PDF. This applies the rules exactly as export/hyphen
+// does (web/test/hyphen.test.mjs checks the file's examples against both).
+
+let rules = null;
+const cache = new Map();
+
+/** Uses the rules (the parsed sv.json). */
+export function setRules(r) {
+  rules = {
+    ...r,
+    parts: (r.parts || []).map((p) => Array.from(p)),
+    together: (r.together || []).map((g) => Array.from(g)),
+  };
+  cache.clear();
+}
+
+/** Fetches the rules from the server; words stay whole until they arrive. */
+export async function loadRules(url = '/api/hyphenation') {
+  try {
+    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    if (res.ok) setRules(await res.json());
+  } catch { /* offline: words are broken by characters only if they must */ }
+  return !!rules;
+}
+
+export function haveRules() { return !!rules; }
+
+const eq = (a, i, b) => b.every((c, k) => a[i + k] === c);
+
+/**
+ * The places word may be hyphenated, as code point offsets (a break at i
+ * puts the first i characters before the hyphen), ascending:
+ * {joints: where a compound's parts meet, syllables: every break}.
+ */
+export function breaks(word) {
+  let b = cache.get(word);
+  if (b) return b;
+  b = compute(word);
+  if (cache.size > 5000) cache.clear();
+  cache.set(word, b);
+  return b;
+}
+
+function compute(word) {
+  const out = { joints: [], syllables: [] };
+  if (!rules) return out;
+  const w = Array.from(word);
+  // As Go's unicode.ToLower: one code point for one (İ → i).
+  const low = w.map((c) => Array.from(c.toLowerCase())[0]);
+  const n = w.length;
+  if (n < rules.minLeft + rules.minRight) return out;
+  if (!low.every((c) => /\p{L}/u.test(c))) return out;
+  const ok = (i) => i >= rules.minLeft && n - i >= rules.minRight;
+  for (const p of rules.parts) {
+    for (let i = 1; i + p.length <= n; i++) {
+      if (ok(i) && eq(low, i, p) && !out.joints.includes(i)) out.joints.push(i);
+    }
+  }
+  out.joints.sort((a, c) => a - c);
+  const vowel = (i) => rules.vowels.includes(low[i]);
+  const all = [...out.joints];
+  for (let i = 0; i < n; i++) {
+    if (!vowel(i)) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < n && !vowel(end)) end++;
+    if (end === start || end === n) { i = end - 1; continue; }
+    if (!out.joints.some((j) => j >= start && j <= end)) {
+      let at = end - 1;
+      for (const g of rules.together) {
+        for (let j = Math.max(start, at - g.length + 1); j < at && j + g.length <= end; j++) {
+          if (eq(low, j, g)) at = j > start ? j : j + g.length;
+        }
+      }
+      if (ok(at) && !all.includes(at)) all.push(at);
+    }
+    i = end - 1;
+  }
+  all.sort((a, c) => a - c);
+  out.syllables = all;
+  return out;
+}
+
+/** The word with "-" at its joints and "·" at its other breaks (the examples' notation). */
+export function mark(word) {
+  const b = breaks(word);
+  return Array.from(word).map((c, i) => (b.joints.includes(i) ? '-' : b.syllables.includes(i) ? '·' : '') + c).join('');
+}
