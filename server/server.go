@@ -70,18 +70,18 @@ type Config struct {
 
 // Server serves one node of Processkarta.
 type Server struct {
-	store    board.Store
-	rawStore board.Store // uninstrumented, for the optional interfaces it has
-	cfg      Config
-	log      *slog.Logger
-	hub      *Hub
-	metrics  *metrics
-	orgHash  [32]byte
-	handler  http.Handler
-	joinRate *rateLimiter
-	joins    *joinLimits
-	conns    *connLimiter
-	exports  chan struct{} // bounds concurrent PDF renders
+	store           board.Store
+	rawStore        board.Store // uninstrumented, for the optional interfaces it has
+	cfg             Config
+	log             *slog.Logger
+	hub             *Hub
+	metrics         *metrics
+	orgHash         [32]byte
+	handler         http.Handler
+	joinRate        *rateLimiter
+	joins           *joinLimits
+	conns           *connLimiter
+	exports         chan struct{} // bounds concurrent PDF renders
 	exportsPerBoard *bucketMap
 
 	mu       sync.Mutex
