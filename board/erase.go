@@ -50,10 +50,8 @@ func (s *State) PrepareErase(by *Participant, ids []string, now int64) (*Change,
 		return nil, nil
 	}
 	slices.Sort(erased)
-	c := &Change{Seq: s.Seq + 1, Type: ChangeErase, At: now, Erased: erased}
-	if by != nil {
-		c.Author = by.ID
-	}
+	c := s.next(ChangeErase, now, by.idOrNone(), "")
+	c.Erased = erased
 	return c, nil
 }
 

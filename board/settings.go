@@ -105,7 +105,8 @@ func (s *State) PrepareSettings(p *Participant, batch string, patch json.RawMess
 	if err := s.checkSettings(&next, now); err != nil {
 		return nil, err
 	}
-	c := &Change{Seq: s.Seq + 1, Type: ChangeSettings, At: now, Author: p.ID, Batch: batch, Settings: &next}
+	c := s.next(ChangeSettings, now, p.ID, batch)
+	c.Settings = &next
 	if err := s.prepareFacilitation(c, named); err != nil {
 		return nil, err
 	}
@@ -202,8 +203,9 @@ func (s *State) PrepareVote(p *Participant, batch, target string, delta int, now
 	if delta == -1 && s.Votes[p.ID][target] == 0 {
 		return nil, Errorf(EInvalid, "no dot of yours is on that object")
 	}
-	return &Change{Seq: s.Seq + 1, Type: ChangeVote, At: now, Author: p.ID, Batch: batch,
-		Vote: &Vote{Voter: p.ID, Target: target, Delta: delta}}, nil
+	c := s.next(ChangeVote, now, p.ID, batch)
+	c.Vote = &Vote{Voter: p.ID, Target: target, Delta: delta}
+	return c, nil
 }
 
 // VotesView is the tally as one participant may see it.
@@ -328,7 +330,9 @@ func (s *State) PrepareJoin(p *Participant, tokenHash string, now int64) (*Chang
 	}
 	pp := *p
 	pp.JoinedAt = now
-	return &Change{Seq: s.Seq + 1, Type: ChangeJoin, At: now, Author: p.ID, Participant: &pp, TokenHash: tokenHash}, nil
+	c := s.next(ChangeJoin, now, p.ID, "")
+	c.Participant, c.TokenHash = &pp, tokenHash
+	return c, nil
 }
 
 // PrepareRole returns the change that gives participant id a new role. Only
@@ -351,10 +355,8 @@ func (s *State) PrepareRole(by *Participant, id, role string, now int64) (*Chang
 	}
 	pp := *p
 	pp.Role = role
-	c := &Change{Seq: s.Seq + 1, Type: ChangeParticipant, At: now, Participant: &pp}
-	if by != nil {
-		c.Author = by.ID
-	}
+	c := s.next(ChangeParticipant, now, by.idOrNone(), "")
+	c.Participant = &pp
 	return c, nil
 }
 
@@ -370,10 +372,8 @@ func (s *State) PrepareRemove(by *Participant, id string, now int64) (*Change, e
 	if err := s.checkLastFacilitator(id); err != nil {
 		return nil, err
 	}
-	c := &Change{Seq: s.Seq + 1, Type: ChangeRemove, At: now, Removed: id}
-	if by != nil {
-		c.Author = by.ID
-	}
+	c := s.next(ChangeRemove, now, by.idOrNone(), "")
+	c.Removed = id
 	return c, nil
 }
 

@@ -43,7 +43,6 @@ type Change struct {
 	At     int64  `json:"at"` // unix milliseconds, the server's clock
 	Author string `json:"author,omitempty"`
 	Batch  string `json:"batch,omitempty"` // the client's batch id
-	Conn   string `json:"conn,omitempty"`  // the connection that sent it, to route the ack
 
 	Ops         []Op         `json:"ops,omitempty"` // normalized: cascades spelled out
 	Settings    *Settings    `json:"settings,omitempty"`
@@ -68,6 +67,22 @@ func (c *Change) RemovedIDs() []string {
 		return nil
 	}
 	return append([]string{c.Removed}, c.RemovedMore...)
+}
+
+// next returns a change of type typ at the seq after the state's: the one
+// place a change gets its seq. Stores check it (storekit.CheckNext) and
+// never set it themselves.
+func (s *State) next(typ string, at int64, author, batch string) *Change {
+	return &Change{Seq: s.Seq + 1, Type: typ, At: at, Author: author, Batch: batch}
+}
+
+// idOrNone is the participant's id, or "" for the system (a nil
+// participant: an organizer acting through the API).
+func (p *Participant) idOrNone() string {
+	if p == nil {
+		return ""
+	}
+	return p.ID
 }
 
 // Vote is one dot placed (+1) or taken back (-1) by a voter on a target.
@@ -329,7 +344,9 @@ func (s *State) PrepareOps(p *Participant, batch string, ops []Op, now int64) (*
 			return nil, Errorf(EBoardFull, "the board is full: its text would weigh %d bytes, and a board holds at most %d; shorten or delete some text", total, MaxBoardTextBytes)
 		}
 	}
-	return &Change{Seq: s.Seq + 1, Type: ChangeOps, At: now, Author: p.ID, Batch: batch, Ops: out}, nil
+	c := s.next(ChangeOps, now, p.ID, batch)
+	c.Ops = out
+	return c, nil
 }
 
 // TextBytes is the weight of a board's text: the bytes of every text prop

@@ -129,9 +129,13 @@ func (r *renderer) header() {
 			revision = v
 		}
 	}
-	facil := r.clean(o.Facilitator)
-	if facil == "" {
-		facil = lab.noFacil
+	// Without names the facilitator is not named either: the row says
+	// the names were left out.
+	facil := lab.namesLeftOut
+	if o.Names {
+		if facil = r.clean(o.Facilitator); facil == "" {
+			facil = lab.noFacil
+		}
 	}
 	tmpl := lab.templates[r.st.Info.Template]
 	if tmpl == "" {

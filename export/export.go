@@ -35,7 +35,7 @@ type Options struct {
 	Names        bool   // list participants by name (only when the facilitator asks)
 	Municipality board.Municipality
 	Strategy     *board.Strategy // may be nil
-	Facilitator  string          // name(s) of the facilitator(s)
+	Facilitator  string          // name(s) of the facilitator(s); shown only with Names
 	Date         time.Time       // the workshop's date, shown in the Swedish time zone
 }
 
@@ -247,9 +247,11 @@ func (r *renderer) clean(s string) string {
 
 func (r *renderer) metadata() {
 	pdf, lab, o := r.pdf, r.lab, r.opt
-	author := r.clean(o.Facilitator)
+	// The document is the municipality's record: it, not a person, is
+	// its author, with names or without.
+	author := r.clean(o.Municipality.Name)
 	if author == "" {
-		author = r.clean(o.Municipality.Name)
+		author = lab.creator
 	}
 	subject := fmt.Sprintf("%s %s: %s", lab.subject, isoDate(o.Date), r.title)
 	kw := []string{lab.kwords, r.clean(o.Municipality.Name)}

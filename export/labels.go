@@ -18,7 +18,13 @@ type labels struct {
 	phase     string
 	version   string
 	noFacil   string
-	noStrat   string
+	// namesLeftOut stands where a name would be in an export without names.
+	namesLeftOut string
+	// fewer replaces a count of 1 or 2 people, which could identify them.
+	fewer string
+	// otherAdmins gathers the administrations with fewer than 3 people.
+	otherAdmins string
+	noStrat     string
 
 	front      string // the first page's bookmark
 	summary    string
@@ -75,21 +81,24 @@ type labels struct {
 }
 
 var sv = &labels{
-	lang:      "sv-SE",
-	docKind:   "Processkarta · dokumentation från workshop",
-	page:      "Sida %d av %s",
-	municipal: "Kommun",
-	scbCode:   "Kommunkod (SCB)",
-	strategy:  "Strategi",
-	revision:  "Revision",
-	workshop:  "Workshop",
-	date:      "Datum",
-	facil:     "Processledare",
-	template:  "Mall",
-	phase:     "Fas vid export",
-	version:   "Version",
-	noFacil:   "ej angiven",
-	noStrat:   "ingen strategi kopplad",
+	lang:         "sv-SE",
+	docKind:      "Processkarta · dokumentation från workshop",
+	page:         "Sida %d av %s",
+	municipal:    "Kommun",
+	scbCode:      "Kommunkod (SCB)",
+	strategy:     "Strategi",
+	revision:     "Revision",
+	workshop:     "Workshop",
+	date:         "Datum",
+	facil:        "Processledare",
+	template:     "Mall",
+	phase:        "Fas vid export",
+	version:      "Version",
+	noFacil:      "ej angiven",
+	namesLeftOut: "namn anges inte",
+	fewer:        "färre än 3",
+	otherAdmins:  "Övriga förvaltningar",
+	noStrat:      "ingen strategi kopplad",
 
 	front:      "Översikt över workshopen",
 	summary:    "Tavlan i siffror",
@@ -159,21 +168,24 @@ var sv = &labels{
 }
 
 var en = &labels{
-	lang:      "en",
-	docKind:   "Processkarta · workshop record",
-	page:      "Page %d of %s",
-	municipal: "Municipality",
-	scbCode:   "Municipality code (SCB)",
-	strategy:  "Strategy",
-	revision:  "Revision",
-	workshop:  "Workshop",
-	date:      "Date",
-	facil:     "Facilitator",
-	template:  "Template",
-	phase:     "Phase at export",
-	version:   "Version",
-	noFacil:   "not given",
-	noStrat:   "no strategy attached",
+	lang:         "en",
+	docKind:      "Processkarta · workshop record",
+	page:         "Page %d of %s",
+	municipal:    "Municipality",
+	scbCode:      "Municipality code (SCB)",
+	strategy:     "Strategy",
+	revision:     "Revision",
+	workshop:     "Workshop",
+	date:         "Date",
+	facil:        "Facilitator",
+	template:     "Template",
+	phase:        "Phase at export",
+	version:      "Version",
+	noFacil:      "not given",
+	namesLeftOut: "names not given",
+	fewer:        "fewer than 3",
+	otherAdmins:  "Other administrations",
+	noStrat:      "no strategy attached",
 
 	front:      "About the workshop",
 	summary:    "The board in numbers",

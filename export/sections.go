@@ -187,8 +187,19 @@ func (r *renderer) participants() {
 		totals[pos]++
 	}
 	if people > 0 {
+		// Counts, not people: an administration with fewer than 3 people
+		// is not named on its own but gathered into one row, and any cell
+		// of 1 or 2 people says "fewer than 3" (see cell).
 		rowsA := make([]*adminRow, 0, len(admins))
+		other := &adminRow{name: lab.otherAdmins, byPos: map[string]int{}}
 		for _, a := range admins {
+			if a.total < 3 {
+				for p, n := range a.byPos {
+					other.byPos[p] += n
+				}
+				other.total += a.total
+				continue
+			}
 			rowsA = append(rowsA, a)
 		}
 		slices.SortFunc(rowsA, func(a, b *adminRow) int {
@@ -200,17 +211,26 @@ func (r *renderer) participants() {
 			cols = append(cols, column{title: lab.positions[p], w: 25, align: 'C'})
 		}
 		cols = append(cols, column{title: lab.count, w: 16, align: 'C'})
+		if other.total > 0 {
+			rowsA = append(rowsA, other) // last, whatever its size
+		}
+		cell := func(n int) string {
+			if n == 1 || n == 2 {
+				return lab.fewer
+			}
+			return strconv.Itoa(n)
+		}
 		var rows [][]string
 		for _, a := range rowsA {
 			row := []string{a.name}
 			for _, p := range board.Positions {
-				row = append(row, strconv.Itoa(a.byPos[p]))
+				row = append(row, cell(a.byPos[p]))
 			}
-			rows = append(rows, append(row, strconv.Itoa(a.total)))
+			rows = append(rows, append(row, cell(a.total)))
 		}
 		sum := []string{lab.total}
 		for _, p := range board.Positions {
-			sum = append(sum, strconv.Itoa(totals[p]))
+			sum = append(sum, cell(totals[p]))
 		}
 		rows = append(rows, append(sum, strconv.Itoa(people)))
 		r.table(cols, rows, 1, 9)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,21 +13,11 @@ import (
 
 func now() int64 { return time.Now().UnixMilli() }
 
-// organizer lets only holders of the organizer key through.
-func (s *Server) organizer(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.isOrganizer(bearer(r)) {
-			s.writeError(w, r, board.Errorf(board.EUnauthorized, "this needs the organizer key as a bearer token"))
-			return
-		}
-		h(w, r)
-	}
-}
-
-// principal is who a request acts as on one board: the organizer, or a
-// participant by token.
+// principal is who a request acts as on one board: an organizer (the key,
+// or an account whose scope holds the board), or a participant by token.
 type principal struct {
 	organizer   bool
+	by          *caller // the organizer
 	participant *board.Participant
 }
 
@@ -43,19 +34,36 @@ func (p principal) viewer() *board.Participant {
 	return &board.Participant{Role: board.RoleFacilitator}
 }
 
-// resolve finds who bearer is on st.
-func (s *Server) resolve(st *board.State, bearer string) (principal, error) {
-	if s.isOrganizer(bearer) {
-		return principal{organizer: true}, nil
+// resolve finds who the request is on st: the organizer key, a token of
+// the board, or a signed-in account. An account whose scope does not hold
+// the board gets missing, as if the board did not exist.
+func (s *Server) resolve(r *http.Request, st *board.State, missing error) (principal, error) {
+	b := bearer(r)
+	if s.isOrganizer(b) {
+		return principal{organizer: true, by: &caller{key: true}}, nil
 	}
-	if bearer != "" {
-		if id, ok := st.Tokens[board.HashToken(bearer)]; ok {
+	if b != "" {
+		if id, ok := st.Tokens[board.HashToken(b)]; ok {
 			if p := st.Participants[id]; p != nil {
 				return principal{participant: p}, nil
 			}
 		}
 	}
-	return principal{}, board.Errorf(board.EUnauthorized, "this needs a token of this board or the organizer key")
+	c, err := s.caller(r)
+	if err != nil {
+		return principal{}, err
+	}
+	if c == nil {
+		return principal{}, board.Errorf(board.EUnauthorized, "this needs a token of this board, the organizer key or a signed-in account")
+	}
+	ok, err := s.allowsCode(r.Context(), c, st.Info.Municipality)
+	if err != nil {
+		return principal{}, err
+	}
+	if !ok {
+		return principal{}, missing
+	}
+	return principal{organizer: true, by: c}, nil
 }
 
 type boardHandler func(w http.ResponseWriter, r *http.Request, st *board.State, who principal)
@@ -72,7 +80,7 @@ func (s *Server) boardAuth(facilitator bool, h boardHandler) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		who, err := s.resolve(st, bearer(r))
+		who, err := s.resolve(r, st, board.Errorf(board.ENotFound, "no such board"))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -117,6 +125,11 @@ func (s *Server) createMunicipality(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := &board.Municipality{Code: in.Code, Name: in.Name, County: ref.County, Cluster: in.Cluster, CreatedAt: time.Now().UTC()}
+	if !callerOf(r).allows(m) {
+		// An account adds only municipalities its scope will hold.
+		s.writeError(w, r, notFound("municipality", m.Code))
+		return
+	}
 	if err := s.store.CreateMunicipality(r.Context(), m); err != nil {
 		if board.ErrorCode(err) == board.EConflict {
 			err = board.Errorf(board.EConflict, "municipality %s exists already", in.Code)
@@ -133,7 +146,14 @@ func (s *Server) listMunicipalities(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, nonNil(ms))
+	c := callerOf(r)
+	out := ms[:0:0]
+	for _, m := range ms {
+		if c.allows(m) {
+			out = append(out, m)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) municipality(ctx context.Context, code string) (*board.Municipality, error) {
@@ -332,6 +352,10 @@ func (s *Server) createBoard(w http.ResponseWriter, r *http.Request) {
 // createFrom checks a new board's info, builds its initial state, stores
 // it with a facilitator and answers 201 with what the creator needs.
 func (s *Server) createFrom(w http.ResponseWriter, r *http.Request, info board.Info, fac *newParticipant, build func(board.Info) (*board.State, error)) {
+	if err := s.scopeMunicipality(r.Context(), callerOf(r), info.Municipality); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if err := s.checkBoardInfo(r.Context(), &info); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -350,6 +374,7 @@ func (s *Server) createFrom(w http.ResponseWriter, r *http.Request, info board.I
 		s.writeError(w, r, err)
 		return
 	}
+	s.audit(r, &board.AuditEvent{Action: board.AuditBoardCreated, Municipality: info.Municipality, Board: out.ID})
 	writeJSON(w, http.StatusCreated, out)
 }
 
@@ -380,11 +405,23 @@ type boardListItem struct {
 func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 	code := r.URL.Query().Get("municipality")
 	ctx := r.Context()
+	var allowed map[string]bool
+	var err error
+	if code != "" {
+		err = s.scopeMunicipality(ctx, callerOf(r), code)
+	} else {
+		allowed, err = s.allowedCodes(ctx, callerOf(r))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	infos, err := s.store.Boards(ctx, code)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	infos = slices.DeleteFunc(infos, func(i *board.Info) bool { return allowed != nil && !allowed[i.Municipality] })
 	strategies := map[string]*board.Strategy{}
 	out := make([]boardListItem, 0, len(infos))
 	for _, i := range infos {

@@ -24,17 +24,60 @@ type busMessage struct {
 	JoinCode string `json:"joinCode,omitempty"`
 }
 
-// publish sends to the other nodes without holding up the room.
+// maxPubQueue bounds the bus messages waiting to go out; when the bus is
+// that slow, the oldest are dropped (presence is best effort, and the
+// heartbeat repeats who is online).
+const maxPubQueue = 256
+
+// publish queues a message for the other nodes without holding up the
+// room; the room's publisher sends the queue in order.
 func (r *room) publish(m busMessage) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = r.hub.presence.Publish(ctx, r.id, b)
-	}()
+	r.pubMu.Lock()
+	if len(r.pubQueue) >= maxPubQueue {
+		r.pubQueue = r.pubQueue[1:]
+	}
+	r.pubQueue = append(r.pubQueue, b)
+	r.pubMu.Unlock()
+	select {
+	case r.pubWake <- struct{}{}:
+	default:
+	}
+}
+
+// publisher is the room's one sender of bus messages: one at a time, in
+// the order they were queued. When the room stops it sends what is queued
+// and then says goodbye, so other nodes forget this node's people at once.
+func (r *room) publisher(ctx context.Context) {
+	send := func() {
+		for {
+			r.pubMu.Lock()
+			if len(r.pubQueue) == 0 {
+				r.pubMu.Unlock()
+				return
+			}
+			b := r.pubQueue[0]
+			r.pubQueue = r.pubQueue[1:]
+			r.pubMu.Unlock()
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			_ = r.hub.presence.Publish(pctx, r.id, b)
+			cancel()
+		}
+	}
+	for {
+		select {
+		case <-r.pubWake:
+			send()
+		case <-ctx.Done():
+			send()
+			r.publish(busMessage{Node: r.hub.node, Online: []string{}, Bye: true})
+			send()
+			return
+		}
+	}
 }
 
 const heartbeatEvery = 5 * time.Second
@@ -47,7 +90,6 @@ func (r *room) heartbeat(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			r.publish(busMessage{Node: r.hub.node, Online: []string{}, Bye: true})
 			return
 		case <-t.C:
 			r.mu.Lock()

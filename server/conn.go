@@ -149,8 +149,13 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 		}
 		since = v
 	}
+	outside := s.wsOutsideScope(r)
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // origin checked above
 	if err != nil {
+		return
+	}
+	if outside {
+		ws.Close(closeNoBoard, "no such board")
 		return
 	}
 	ws.SetReadLimit(s.cfg.Limits.MaxMessageBytes)
@@ -217,8 +222,21 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 		ws.Close(closeForbidden, "too many connections on this board")
 		return
 	}
+	// Changes the room no longer holds are read from the store with the
+	// room unlocked: a slow store must not stall the whole board.
+	var fetched []*board.Change
+	if hasSince && since > 0 && room.needsStore(since) {
+		room.mu.Unlock()
+		fetched, _ = h.store.Since(ctx, room.id, since) // on error: a full welcome
+		room.mu.Lock()
+		if p = room.participant(token); p == nil {
+			room.mu.Unlock()
+			ws.Close(closeUnauthorized, "bad or revoked token")
+			return
+		}
+	}
 	c.pid = p.ID
-	s.welcome(ctx, room, c, p, hasSince, since)
+	s.welcome(room, c, p, hasSince, since, fetched)
 	// A newcomer sees where everyone already is, not only who moves next.
 	if peers := room.currentPeers(); len(peers) > 0 {
 		c.enqueue(room.presenceFor(peers)(c))
@@ -235,9 +253,11 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 	<-c.done
 }
 
-// welcome queues the welcome and, after a reconnect, the missed changes.
-// room.mu is held so that no change slips between them and the live feed.
-func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Participant, hasSince bool, since uint64) {
+// welcome queues the welcome and, after a reconnect, the missed changes,
+// from the room's memory and fetched (read from the store beforehand).
+// room.mu is held so that no change slips between them and the live feed;
+// nothing here waits on the store.
+func (s *Server) welcome(room *room, c *conn, p *board.Participant, hasSince bool, since uint64, fetched []*board.Change) {
 	st := room.state
 	var missed []*board.Change
 	full := true
@@ -245,7 +265,7 @@ func (s *Server) welcome(ctx context.Context, room *room, c *conn, p *board.Part
 	// change holds: only a full welcome gives it.
 	if hasSince && since > 0 {
 		var ok bool
-		missed, ok = room.catchUp(ctx, since)
+		missed, ok = room.catchUp(since, fetched)
 		// A catch-up longer than the send queue would drop the client
 		// before it starts; the whole board is smaller then.
 		full = !ok || 2*len(missed)+2 > c.queueMax || roleChangedSince(missed, p)
@@ -357,6 +377,7 @@ func (s *Server) commit(ctx context.Context, c *conn, m *clientMsg) error {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	c.room.expectAck(c, m.ID)
 	_, err := s.store.Commit(cctx, c.room.id, func(st *board.State) (*board.Change, error) {
 		p := st.Participants[c.pid]
 		if p == nil {
@@ -372,11 +393,14 @@ func (s *Server) commit(ctx context.Context, c *conn, m *clientMsg) error {
 		case "vote":
 			ch, err = st.PrepareVote(p, m.ID, m.Target, m.Delta, now())
 		}
-		if ch != nil {
-			ch.Conn = c.id
-		}
 		return ch, err
 	})
+	// A change the store refused gets no ack. One that may be stored
+	// (unavailable: the reply was lost) keeps its route until the
+	// connection ends.
+	if err != nil && board.ErrorCode(err) != board.EUnavailable && cctx.Err() == nil {
+		c.room.forgetAck(c, m.ID)
+	}
 	if err != nil && ctx.Err() == nil && cctx.Err() != nil {
 		return board.Errorf(board.EUnavailable, "the store did not answer in time")
 	}
@@ -401,9 +425,11 @@ func (r *room) awaitToken(ctx context.Context, token string) bool {
 	if err != nil || st.Participants[st.Tokens[board.HashToken(token)]] == nil {
 		return false
 	}
-	for range 250 {
+	deadline := time.NewTimer(5 * time.Second)
+	defer deadline.Stop()
+	for {
 		r.mu.Lock()
-		seq := r.state.Seq
+		seq, advanced := r.state.Seq, r.advanced
 		r.mu.Unlock()
 		if seq >= st.Seq {
 			return true
@@ -411,8 +437,9 @@ func (r *room) awaitToken(ctx context.Context, token string) bool {
 		select {
 		case <-ctx.Done():
 			return false
-		case <-time.After(20 * time.Millisecond):
+		case <-deadline.C:
+			return false
+		case <-advanced:
 		}
 	}
-	return false
 }

@@ -24,7 +24,7 @@ func (s *Server) deleteBoard(w http.ResponseWriter, r *http.Request, st *board.S
 		return
 	}
 	s.hub.boardDeleted(st.Info.ID)
-	s.log.Info("board deleted", "board", st.Info.ID)
+	s.auditAs(r, who, &board.AuditEvent{Action: board.AuditBoardDeleted, Municipality: st.Info.Municipality, Board: st.Info.ID})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -62,6 +62,7 @@ func (s *Server) erase(w http.ResponseWriter, r *http.Request, st *board.State, 
 		s.writeError(w, r, err)
 		return
 	}
+	s.auditAs(r, who, &board.AuditEvent{Action: board.AuditParticipantErased, Municipality: st.Info.Municipality, Board: st.Info.ID, Target: pid})
 	w.WriteHeader(http.StatusNoContent)
 }
 

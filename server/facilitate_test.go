@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/processkarta/processkarta/board"
 	"github.com/processkarta/processkarta/server/client"
@@ -191,8 +192,13 @@ func TestClearVotes(t *testing.T) {
 	if err := eva.WaitSeq(ctx, seq); err != nil {
 		t.Fatal(err)
 	}
-	if v := eva.VotesNow(); len(v.Tallies) != 0 || len(v.Mine) != 0 {
-		t.Fatalf("votes after clearing: %+v", v)
+	// The votes message follows the settings message, with the same seq.
+	deadline := time.Now().Add(10 * time.Second)
+	for v := eva.VotesNow(); len(v.Tallies) != 0 || len(v.Mine) != 0; v = eva.VotesNow() {
+		if time.Now().After(deadline) {
+			t.Fatalf("votes after clearing: %+v", v)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	var got struct {
 		Votes    board.VotesView `json:"votes"`

@@ -157,9 +157,17 @@ func TestFacilitationRulesFromParticipantSide(t *testing.T) {
 	if err := anna.WaitSeq(ctx, seq); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond) // the votes message shares the settings seq
-	if v := anna.VotesNow(); v.Tallies[gs[0]] != 3 || v.Tallies[gs[1]] != 2 || v.ByPosition[gs[0]]["official"] != 3 || v.Voters != nil {
-		t.Fatalf("revealed view: %+v", v)
+	// The votes message that reveals the tallies comes right after the
+	// settings message, with the same seq.
+	revealedView := func(v board.VotesView) bool {
+		return v.Tallies[gs[0]] == 3 && v.Tallies[gs[1]] == 2 && v.ByPosition[gs[0]]["official"] == 3 && v.Voters == nil
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !revealedView(anna.VotesNow()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("revealed view: %+v", anna.VotesNow())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 
 	// Nothing Anna received while the vote was open said what others

@@ -40,8 +40,7 @@ func (h *Hub) room(ctx context.Context, boardID string) (*room, error) {
 	}
 	r := h.rooms[boardID]
 	if r == nil {
-		r = &room{hub: h, id: boardID, ready: make(chan struct{}), conns: map[*conn]struct{}{},
-			peers: map[string]*peer{}, remote: map[string]*remoteNode{}}
+		r = newRoom(h, boardID)
 		h.rooms[boardID] = r
 		h.m.boards.Inc()
 		var rctx context.Context

@@ -15,7 +15,7 @@ type room struct {
 	hub    *Hub
 	id     string
 	ready  chan struct{}
-	err    error
+	err    error // set by start before it closes ready, under hub.mu
 	cancel context.CancelFunc
 	users  int // guarded by hub.mu
 
@@ -23,6 +23,13 @@ type room struct {
 	state  *board.State
 	recent []*board.Change // the last changes, oldest first, for catch-up
 	conns  map[*conn]struct{}
+	// acks routes each change's ack to the connection that sent its batch:
+	// the change itself, durable in the store's log, names only its author
+	// and batch.
+	acks map[ackKey]*conn
+	// advanced is closed (and replaced) whenever state moves on, for
+	// those who wait for a seq.
+	advanced chan struct{}
 
 	peers       map[string]*peer       // participant id → presence, from every node
 	remote      map[string]*remoteNode // other nodes' online participants
@@ -30,6 +37,20 @@ type room struct {
 	localDirty  bool                   // something of this node's to tell other nodes
 	flushQueued bool
 	lastOnline  map[string]bool
+
+	// The bus messages waiting for the room's one publisher, in order.
+	pubMu    sync.Mutex
+	pubQueue [][]byte
+	pubWake  chan struct{} // one slot
+}
+
+// ackKey names a batch on its way through the store.
+type ackKey struct{ author, batch string }
+
+func newRoom(h *Hub, boardID string) *room {
+	return &room{hub: h, id: boardID, ready: make(chan struct{}), conns: map[*conn]struct{}{},
+		acks: map[ackKey]*conn{}, advanced: make(chan struct{}),
+		peers: map[string]*peer{}, remote: map[string]*remoteNode{}, pubWake: make(chan struct{}, 1)}
 }
 
 func (r *room) start(ctx context.Context) {
@@ -37,7 +58,11 @@ func (r *room) start(ctx context.Context) {
 	st, changes, err := r.hub.store.Subscribe(sctx, r.id)
 	if err != nil {
 		cancel()
+		// release reads err under hub.mu, possibly before ready closes
+		// (its caller gave up waiting).
+		r.hub.mu.Lock()
 		r.err = err
+		r.hub.mu.Unlock()
 		close(r.ready)
 		return
 	}
@@ -49,6 +74,7 @@ func (r *room) start(ctx context.Context) {
 	r.state = st
 	r.lastOnline = map[string]bool{}
 	close(r.ready)
+	go r.publisher(ctx)
 	go r.heartbeat(ctx)
 	if bus != nil {
 		go r.listen(ctx, bus)
@@ -87,7 +113,10 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel 
 				return
 			}
 			r.hub.log.Warn("resubscribe failed", "board", r.id, "err", err)
-			time.Sleep(delay)
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
 		}
 		if ctx.Err() != nil {
 			cancel()
@@ -95,6 +124,7 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel 
 		}
 		r.mu.Lock()
 		r.state, r.recent = st, nil
+		r.signalAdvance()
 		for c := range r.conns {
 			c.kill(closeLagging, "the server lost its feed; reconnect with since")
 		}
@@ -122,6 +152,13 @@ func (r *room) apply(c *board.Change) bool {
 	if len(r.recent) > r.hub.limits.RecentChanges {
 		r.recent = append(r.recent[:0:0], r.recent[len(r.recent)/2:]...)
 	}
+	r.signalAdvance()
+	var sender *conn
+	if c.Batch != "" {
+		k := ackKey{c.Author, c.Batch}
+		sender = r.acks[k]
+		delete(r.acks, k)
+	}
 	f := newFanout(r.state, c)
 	removed := c.RemovedIDs()
 	if c.Type == board.ChangeErase {
@@ -137,7 +174,7 @@ func (r *room) apply(c *board.Change) bool {
 			conn.kill(closeLagging, "your role changed: reconnect")
 			continue
 		}
-		for _, m := range f.messages(conn, c.Conn == conn.id) {
+		for _, m := range f.messages(conn, conn == sender) {
 			conn.enqueue(m)
 		}
 	}
@@ -151,32 +188,79 @@ func (r *room) apply(c *board.Change) bool {
 	return true
 }
 
-// catchUp returns the changes after since up to the room's seq, or nil and
-// false when the welcome must carry the whole board. r.mu is held.
-func (r *room) catchUp(ctx context.Context, since uint64) ([]*board.Change, bool) {
+// signalAdvance wakes those waiting for the room's seq to move. r.mu is
+// held.
+func (r *room) signalAdvance() {
+	close(r.advanced)
+	r.advanced = make(chan struct{})
+}
+
+// expectAck notes that c sent batch, so that the change's ack goes to c
+// when the feed brings it.
+func (r *room) expectAck(c *conn, batch string) {
+	if batch == "" {
+		return
+	}
+	r.mu.Lock()
+	r.acks[ackKey{c.pid, batch}] = c
+	r.mu.Unlock()
+}
+
+// forgetAck drops the route of a batch the store refused.
+func (r *room) forgetAck(c *conn, batch string) {
+	r.mu.Lock()
+	if k := (ackKey{c.pid, batch}); r.acks[k] == c {
+		delete(r.acks, k)
+	}
+	r.mu.Unlock()
+}
+
+// needsStore reports whether a catch-up from since needs changes the room
+// no longer holds in memory. r.mu is held.
+func (r *room) needsStore(since uint64) bool {
+	return since < r.state.Seq && (len(r.recent) == 0 || r.recent[0].Seq > since+1)
+}
+
+// catchUp returns the changes after since up to the room's seq, from the
+// room's memory and the changes read from the store beforehand (fetched,
+// oldest first), or nil and false when the welcome must carry the whole
+// board. board.CatchUp makes the decision. r.mu is held.
+func (r *room) catchUp(since uint64, fetched []*board.Change) ([]*board.Change, bool) {
 	seq := r.state.Seq
-	if since > seq {
-		return nil, false
+	log := r.recent
+	if len(fetched) > 0 && (len(log) == 0 || fetched[0].Seq < log[0].Seq) {
+		var joined []*board.Change
+		for _, c := range fetched {
+			if len(log) > 0 && c.Seq >= log[0].Seq {
+				break
+			}
+			joined = append(joined, c)
+		}
+		log = append(joined, log...)
 	}
-	if since == seq {
-		return []*board.Change{}, true
+	var first uint64
+	if len(log) > 0 {
+		first = log[0].Seq
 	}
-	if len(r.recent) > 0 && r.recent[0].Seq <= since+1 {
-		i := int(since + 1 - r.recent[0].Seq)
-		return r.recent[i:], true
-	}
-	cs, err := r.hub.store.Since(ctx, r.id, since)
+	current, err := board.CatchUp(since, seq, first)
 	if err != nil {
 		return nil, false
 	}
-	out := cs[:0:0]
-	for _, c := range cs {
-		if c.Seq <= seq {
-			out = append(out, c)
-		}
+	if current {
+		return []*board.Change{}, true
 	}
-	if len(out) == 0 || out[0].Seq != since+1 || out[len(out)-1].Seq != seq {
+	if since+1-first >= uint64(len(log)) {
 		return nil, false
+	}
+	out := log[since+1-first:]
+	if uint64(len(out)) < seq-since {
+		return nil, false
+	}
+	out = out[:seq-since]
+	for i, c := range out {
+		if c.Seq != since+1+uint64(i) {
+			return nil, false
+		}
 	}
 	return out, true
 }
@@ -205,6 +289,11 @@ func (r *room) removeConn(c *conn) {
 		return
 	}
 	delete(r.conns, c)
+	for k, to := range r.acks {
+		if to == c {
+			delete(r.acks, k)
+		}
+	}
 	if p := r.peers[c.pid]; p != nil && p.conns != nil {
 		delete(p.conns, c)
 	}

@@ -63,6 +63,9 @@ type Config struct {
 	// RetentionDays is how long a board may go without a change before it
 	// is anonymised; 0 keeps boards until deleted.
 	RetentionDays int
+	// Accounts configures organizers' sign-in: sessions and an optional
+	// OpenID Connect provider.
+	Accounts AccountsConfig
 	// RetentionEvery is how often the retention sweep runs (default
 	// DefaultRetentionEvery).
 	RetentionEvery time.Duration
@@ -83,6 +86,7 @@ type Server struct {
 	conns           *connLimiter
 	exports         chan struct{} // bounds concurrent PDF renders
 	exportsPerBoard *bucketMap
+	auth            *authState
 
 	mu       sync.Mutex
 	draining bool
@@ -107,6 +111,8 @@ func New(store board.Store, cfg Config) *Server {
 	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
 	s.orgHash = hashKey(cfg.OrganizerKey)
+	s.cfg.Accounts = cfg.Accounts.withDefaults()
+	s.auth = newAuthState(s.cfg.Accounts)
 	presence := cfg.Presence
 	if presence == nil {
 		presence = board.NewLocalPresence()
@@ -162,16 +168,18 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", page("index.html"))
 	r.Get("/join", page("join.html"))
 	r.Get("/b/{id}", page("board.html"))
-	r.Get("/s/{id}", page("strategy.html"))
-	r.Get("/k/{name}", page("cluster.html"))
+	r.Get("/s/{id}", s.scopedPage(page("strategy.html")))
+	r.Get("/k/{name}", s.scopedPage(page("cluster.html")))
 	statements := newStatementPages(s.cfg)
 	r.Get("/tillganglighet", statements.handler("tillganglighet.html"))
 	r.Get("/integritet", statements.handler("integritet.html"))
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
+	s.authPages(r, page)
 
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.guardStateChange)
 		r.Get("/kommuner", s.listSCB)
+		s.accountRoutes(r)
 		r.Get("/admin/backup", s.backup)
 		r.Get("/hyphenation", hyphenation)
 		r.Post("/municipalities", s.organizer(s.createMunicipality))

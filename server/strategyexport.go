@@ -72,6 +72,7 @@ func (s *Server) createStrategyExport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.audit(r, &board.AuditEvent{Action: board.AuditStrategyExported, Municipality: e.Municipality, Target: e.ID})
 	writeJSON(w, http.StatusCreated, e)
 }
 

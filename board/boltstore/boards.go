@@ -89,16 +89,14 @@ func (s *Store) Since(ctx context.Context, boardID string, seq uint64) ([]*board
 			return board.Errorf(board.ENotFound, "no board %s", boardID)
 		}
 		cur := binary.BigEndian.Uint64(bb.Get(kSeq))
-		switch {
-		case seq > cur:
-			return board.Errorf(board.ETooOld, "seq %d is ahead of the board (%d)", seq, cur)
-		case seq == cur:
-			return nil
-		}
 		c := bb.Bucket(bLog).Cursor()
 		k, v := c.Seek(be64(seq + 1))
-		if k == nil || binary.BigEndian.Uint64(k) != seq+1 {
-			return board.Errorf(board.ETooOld, "the log no longer holds the changes after %d", seq)
+		var first uint64
+		if k != nil {
+			first = binary.BigEndian.Uint64(k)
+		}
+		if current, err := board.CatchUp(seq, cur, first); current || err != nil {
+			return err
 		}
 		for ; k != nil; k, v = c.Next() {
 			ch := &board.Change{}

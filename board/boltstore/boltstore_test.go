@@ -101,7 +101,18 @@ func TestCacheEviction(t *testing.T) {
 		commitNote(t, s, id, fac, fmt.Sprint(i))
 	}
 	want, _ := s.Load(ctx, id)
-	time.Sleep(1500 * time.Millisecond) // the janitor runs every second at least
+	if !s.CachedForTest(id) {
+		t.Fatal("a board in use is not cached")
+	}
+	// The janitor runs every second at least; the board is idle at once.
+	deadline := time.Now().Add(5 * time.Second)
+	for s.CachedForTest(id) {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle board was not evicted")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Loaded again from the disk, it is the same board.
 	got, err := s.Load(ctx, id)
 	if err != nil {
 		t.Fatal(err)

@@ -140,10 +140,13 @@ func (s *Store) CreateBoard(ctx context.Context, st *board.State) error {
 	if err != nil {
 		return wrap(err)
 	}
+	if err := board.CheckNew(st); err != nil {
+		return err
+	}
 	id := st.Info.ID
 	return s.update(func(tx *bolt.Tx) error {
 		boards := tx.Bucket(bBoards)
-		if id == "" || boards.Bucket([]byte(id)) != nil {
+		if boards.Bucket([]byte(id)) != nil {
 			return board.Errorf(board.EConflict, "board %s exists already", id)
 		}
 		codes := tx.Bucket(bJoinCodes)

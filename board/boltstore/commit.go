@@ -57,7 +57,9 @@ func (s *Store) enqueue(b *storekit.Board[boardData], prepare func(*board.State)
 	if err != nil || c == nil {
 		return nil, err
 	}
-	c.Seq = d.pending.Seq + 1
+	if err := d.pending.Follows(c); err != nil {
+		return nil, err
+	}
 	w := &write{b: b, change: c, done: make(chan struct{})}
 	t := storekit.Touch(d.pending, c)
 	d.pending.Apply(c)

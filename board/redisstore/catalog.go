@@ -151,8 +151,8 @@ func (s *Store) CreateBoard(ctx context.Context, st *board.State) error {
 	}
 	defer cancel()
 	id, code := st.Info.ID, st.Info.JoinCode
-	if id == "" {
-		return board.Errorf(board.EInvalid, "a board needs an id")
+	if err := board.CheckNew(st); err != nil {
+		return err
 	}
 	rec, err := storekit.Encode(st)
 	if err != nil {

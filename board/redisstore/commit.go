@@ -54,8 +54,10 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 			if c, perr = prepare(st); perr != nil || c == nil {
 				return
 			}
+			if perr = st.Follows(c); perr != nil {
+				return
+			}
 			expected = st.Seq
-			c.Seq = st.Seq + 1
 			// Work out the records the change writes on a copy of just
 			// those records: the cache changes only once Redis has it.
 			t := storekit.Touch(st, c)

@@ -92,3 +92,19 @@ func (s *Store) addSummaries(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Durability returns Redis' appendonly and appendfsync settings, so that
+// the server can warn an operator whose Redis would lose acknowledged
+// edits. A Redis that does not allow CONFIG answers with an error.
+func (s *Store) Durability(ctx context.Context) (appendonly, appendfsync string, err error) {
+	ctx, cancel, err := s.op(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	defer cancel()
+	m, err := s.rdb.ConfigGet(ctx, "append*").Result()
+	if err != nil {
+		return "", "", wrap(err)
+	}
+	return m["appendonly"], m["appendfsync"], nil
+}

@@ -1,6 +1,9 @@
 package redisstore
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Keys.
 const (
@@ -43,3 +46,13 @@ func boardKeys(id string) []string {
 
 // summaryKey holds a board's board.Summary as JSON.
 func summaryKey(id string) string { return bkey(id, "summary") }
+
+// seqOfID is the seq of a log stream entry's ID, "<seq>-1".
+func seqOfID(id string) (uint64, bool) {
+	s, ok := strings.CutSuffix(id, "-1")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, err == nil
+}

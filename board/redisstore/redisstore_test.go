@@ -276,8 +276,25 @@ func TestPubSubReconnect(t *testing.T) {
 	}
 	// Deterministically: changes made while the channel is not
 	// subscribed are found when the subscription is confirmed again.
+	channel := "pk:b:{" + id + "}:changes"
+	numsub := func() int64 {
+		n, err := admin.PubSubNumSub(context.Background(), channel).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n[channel]
+	}
+	before := numsub()
 	a.DropChannelForTest(id)
-	time.Sleep(50 * time.Millisecond)
+	// Wait until Redis has a's unsubscribe: only then are the next
+	// changes surely missed by a.
+	deadline := time.Now().Add(5 * time.Second)
+	for numsub() != before-1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the channel still has %d subscribers, want %d", numsub(), before-1)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	var last *board.Change
 	for i := range 3 {
 		last = mustNote(t, b, id, fac, fmt.Sprint("missed ", i))

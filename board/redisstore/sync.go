@@ -110,20 +110,23 @@ func (s *Store) catchUp(ctx context.Context, b *storekit.Board[boardData]) error
 	if code, ok := vals[1].(string); ok {
 		b.SetJoinCode(code)
 	}
-	switch {
-	case cur == have:
+	var msgs []redis.XMessage
+	if cur > have {
+		if msgs, err = s.rdb.XRange(ctx, bkey(b.ID, "log"), fmt.Sprintf("%d-0", have+1), "+").Result(); err != nil {
+			return wrap(err)
+		}
+	}
+	var first uint64
+	if len(msgs) > 0 {
+		first, _ = seqOfID(msgs[0].ID)
+	}
+	if current, err := board.CatchUp(have, cur, first); current {
 		return nil
-	case cur < have:
-		// Redis lost changes the cache has (it ran without fsync, or was
-		// replaced): its state is the truth now.
+	} else if err != nil {
+		// Redis is behind the cache (it lost changes: it ran without
+		// fsync, or was replaced), or the stream no longer reaches back to
+		// the cache: Redis' state is the truth.
 		return s.reload(ctx, b)
-	}
-	msgs, err := s.rdb.XRange(ctx, bkey(b.ID, "log"), fmt.Sprintf("%d-0", have+1), "+").Result()
-	if err != nil {
-		return wrap(err)
-	}
-	if len(msgs) == 0 || msgs[0].ID != fmt.Sprintf("%d-1", have+1) {
-		return s.reload(ctx, b) // trimmed: too far behind for the stream
 	}
 	for _, m := range msgs {
 		c, err := decodeChange(m.Values["c"])
@@ -260,15 +263,15 @@ func (s *Store) Since(ctx context.Context, boardID string, seq uint64) ([]*board
 	if err != nil {
 		return nil, wrap(err)
 	}
-	switch {
-	case seq > n:
-		return nil, board.Errorf(board.ETooOld, "seq %d is ahead of the board (%d)", seq, n)
-	case seq == n:
-		return []*board.Change{}, nil
-	}
 	msgs := rng.Val()
-	if len(msgs) == 0 || msgs[0].ID != fmt.Sprintf("%d-1", seq+1) {
-		return nil, board.Errorf(board.ETooOld, "the log no longer holds the changes after %d", seq)
+	var first uint64
+	if len(msgs) > 0 {
+		first, _ = seqOfID(msgs[0].ID)
+	}
+	if current, err := board.CatchUp(seq, n, first); err != nil {
+		return nil, err
+	} else if current {
+		return []*board.Change{}, nil
 	}
 	out := make([]*board.Change, 0, len(msgs))
 	for _, m := range msgs {

@@ -308,6 +308,9 @@ func testBoards(t *testing.T, open func(t *testing.T) board.Store) {
 	}
 	st, _ := board.NewBoard(board.Info{ID: infos[0].ID, Municipality: "1480", Template: board.TemplateBlank, JoinCode: board.NewJoinCode()}, 1)
 	wantCode(t, s.CreateBoard(ctx, st), board.EConflict)
+	// Every store answers a board without an id alike (board.CheckNew).
+	noID, _ := board.NewBoard(board.Info{Municipality: "1480", Template: board.TemplateBlank, JoinCode: board.NewJoinCode()}, 1)
+	wantCode(t, s.CreateBoard(ctx, noID), board.EInvalid)
 
 	all, err := s.Boards(ctx, "")
 	must(t, err)
@@ -496,6 +499,16 @@ func testCommitErrors(t *testing.T, open func(t *testing.T) board.Store) {
 		defer func() { _ = recover() }()
 		s.Commit(ctxT(t), f.id, func(*board.State) (*board.Change, error) { panic("prepare bug") })
 	}()
+	// The seq is the domain's to give (State.Follows): a change prepared
+	// at another seq is refused, not renumbered.
+	_, err = s.Commit(ctxT(t), f.id, func(st *board.State) (*board.Change, error) {
+		c, err := st.PrepareOps(st.Participants[f.fac], "skew", []board.Op{noteOp(uuid.NewString(), "z", 3)}, now().UnixMilli())
+		if c != nil {
+			c.Seq += 5
+		}
+		return c, err
+	})
+	wantCode(t, err, board.EInternal)
 	// A batch that fails validation stores nothing of it.
 	_, err = f.ops(ctxT(t), noteOp(uuid.NewString(), "ok", 1), board.Op{Op: board.OpUpdate, ID: uuid.NewString(), Props: map[string]any{"text": "x"}})
 	wantCode(t, err, board.ENotFound)
@@ -719,26 +732,37 @@ func testSinceTooOld(t *testing.T, open func(t *testing.T) board.Store) {
 }
 
 // receive reads n changes from ch, failing on a gap, a duplicate, a
-// closed channel or a timeout.
+// closed channel or a timeout. Only the test's goroutine may call it;
+// others call collect.
 func receive(t testing.TB, ch <-chan *board.Change, after uint64, n int) []*board.Change {
 	t.Helper()
+	out, err := collect(ch, after, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// collect reads n changes from ch and reports a gap, a duplicate, a
+// closed channel or a timeout as an error.
+func collect(ch <-chan *board.Change, after uint64, n int) ([]*board.Change, error) {
 	var out []*board.Change
 	deadline := time.After(timeout)
 	for len(out) < n {
 		select {
 		case c, ok := <-ch:
 			if !ok {
-				t.Fatalf("channel closed after %d of %d changes", len(out), n)
+				return out, fmt.Errorf("channel closed after %d of %d changes", len(out), n)
 			}
 			if want := after + uint64(len(out)) + 1; c.Seq != want {
-				t.Fatalf("got change %d, want %d (gap or duplicate)", c.Seq, want)
+				return out, fmt.Errorf("got change %d, want %d (gap or duplicate)", c.Seq, want)
 			}
 			out = append(out, c)
 		case <-deadline:
-			t.Fatalf("got %d of %d changes in %v", len(out), n, timeout)
+			return out, fmt.Errorf("got %d of %d changes in %v", len(out), n, timeout)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func testSubscribe(t *testing.T, open func(t *testing.T) board.Store) {
@@ -868,12 +892,17 @@ func testSubscribeSlow(t *testing.T, open func(t *testing.T) board.Store) {
 	_, fast, err := s.Subscribe(ctxT(t), f.id)
 	must(t, err)
 	n := SubscriberBuffer*2 + 4
-	var wg sync.WaitGroup
-	wg.Go(func() { receive(t, fast, st.Seq, n) })
+	fastErr := make(chan error, 1)
+	go func() {
+		_, err := collect(fast, st.Seq, n)
+		fastErr <- err
+	}()
 	for i := range n {
 		f.note(t, fmt.Sprint(i))
 	}
-	wg.Wait()
+	if err := <-fastErr; err != nil {
+		t.Fatalf("the fast subscriber: %v", err)
+	}
 	// The slow one gets what fit, in order, then a closed channel.
 	next := st.Seq + 1
 	deadline := time.After(timeout)

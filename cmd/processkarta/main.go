@@ -27,6 +27,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// version is set at build time: go build -ldflags "-X main.version=1.1.0".
+var version = "dev"
+
 func main() {
 	if path := os.Getenv(checkFileEnv); path != "" {
 		os.Exit(checkChild(path, os.Stdout))
@@ -43,7 +46,10 @@ type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
 	trustedProxies                                                                  string
 	socketsPerToken, connsPerAddress                                                int
-	showKey, healthcheck, check                                                     bool
+	check                                                                           bool
+	showKey, healthcheck, printConfig                                               bool
+	// flags is the parsed flag set, for -print-config.
+	flags *flag.FlagSet
 	// Personal data and accessibility.
 	contactEmail  string
 	retentionDays int
@@ -85,6 +91,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.check, "check", false, "verify the embedded store's file in -data offline, then exit (0: sound)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
+	fs.BoolVar(&c.printConfig, "print-config", false, "print the configuration in force (secrets masked), check it, then exit")
 	fs.StringVar(&c.contactEmail, "contact-email", env("PROCESSKARTA_CONTACT_EMAIL", ""), "where people report accessibility problems and ask about their data (shown on /tillganglighet and /integritet)")
 	retention := env("PROCESSKARTA_RETENTION_DAYS", "0")
 	fs.StringVar(&retention, "retention-days", retention, "anonymise boards with no change for this many days (0: keep them)")
@@ -111,7 +118,8 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	if _, err := parsePrefixes(c.trustedProxies); err != nil {
 		return c, err
 	}
-	return c, nil
+	c.flags = fs
+	return c, validate(&c)
 }
 
 // parsePrefixes reads comma-separated CIDRs; a bare address is its own /32
@@ -178,6 +186,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if c.check {
 		return checkCommand(c.data, stdout)
 	}
+	if c.printConfig {
+		printConfig(stdout, c.flags, getenv)
+		return nil
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)
@@ -215,6 +227,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if rs, ok := store.(*redisstore.Store); ok {
 		cfg.Presence = rs.Presence()
+		if ao, fs, err := rs.Durability(ctx); err != nil {
+			log.Warn("cannot read Redis' persistence settings (CONFIG GET); make sure it runs with appendonly yes and appendfsync always", "err", err)
+		} else if w := durabilityWarning(ao, fs); w != "" {
+			log.Warn(w)
+		}
 	} else {
 		cfg.DataDir = c.data
 	}
@@ -229,7 +246,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	url := displayURL(c.publicURL, ln.Addr())
 	// The key goes to the operator's console once, never to the log.
-	fmt.Fprintf(stdout, "Processkarta is serving on %s (%s store)\n", url, kind)
+	fmt.Fprintf(stdout, "Processkarta %s is serving on %s (%s store)\n", version, url, kind)
 	switch {
 	case generated:
 		fmt.Fprintf(stdout, "Organizer key (generated now, kept in the store; shown only this once): %s\n", key)
@@ -238,7 +255,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	default:
 		fmt.Fprintln(stdout, "Organizer key: as printed at first start; `make key` shows it again")
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "store", kind)
+	log.Info("serving", "addr", ln.Addr().String(), "store", kind, "version", version)
 
 	if c.debugAddr != "" {
 		// Profiles only on their own listener, never on the public one.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -180,28 +181,78 @@ func TestRedisSurvivesKill9(t *testing.T) {
 	testSurvivesKill(t, "-redis "+rs.URL())
 }
 
-func TestFirstStartPrintsKeyOnce(t *testing.T) {
-	dir := t.TempDir()
-	var out bytes.Buffer
+// syncBuffer is an io.Writer that a test may read while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serveUntilKeyLine runs the command on dir until it has printed its
+// organizer key line, then stops it and returns what it printed.
+func serveUntilKeyLine(t *testing.T, dir string) string {
+	t.Helper()
+	var out syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-addr", freeAddr(t), "-data", dir}, func(string) string { return "" }, &out)
 	}()
-	time.Sleep(500 * time.Millisecond)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), "Organizer key") {
+		select {
+		case err := <-done:
+			t.Fatalf("run ended before serving: %v\n%s", err, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no organizer key line in 20 s:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "Organizer key (generated now") || !strings.Contains(out.String(), "http://127.0.0.1:") {
-		t.Fatalf("first start printed:\n%s", out.String())
+	return out.String()
+}
+
+// TestFirstStartPrintsKeyOnce starts the server twice on one data
+// directory: the first start prints the generated key, the second does
+// not, and -show-organizer-key prints the kept one.
+func TestFirstStartPrintsKeyOnce(t *testing.T) {
+	dir := t.TempDir()
+	first := serveUntilKeyLine(t, dir)
+	if !strings.Contains(first, "Organizer key (generated now") || !strings.Contains(first, "http://127.0.0.1:") {
+		t.Fatalf("first start printed:\n%s", first)
 	}
-	key := strings.TrimSpace(out.String()[strings.LastIndex(out.String(), ": ")+2:])
+	key := strings.TrimSpace(first[strings.LastIndex(first, ": ")+2:])
+	if len(key) < 32 {
+		t.Fatalf("generated key %q", key)
+	}
+	second := serveUntilKeyLine(t, dir)
+	if strings.Contains(second, key) || strings.Contains(second, "generated now") {
+		t.Fatalf("the second start printed the key again:\n%s", second)
+	}
+	if !strings.Contains(second, "Organizer key: as printed at first start") {
+		t.Fatalf("second start printed:\n%s", second)
+	}
 	var shown bytes.Buffer
 	if err := run(context.Background(), []string{"-data", dir, "-show-organizer-key"}, func(string) string { return "" }, &shown); err != nil {
 		t.Fatal(err)
 	}
-	if strings.TrimSpace(shown.String()) != key || len(key) < 32 {
+	if strings.TrimSpace(shown.String()) != key {
 		t.Fatalf("kept key %q, printed %q", shown.String(), key)
 	}
 	// Environment and flags: flags win.

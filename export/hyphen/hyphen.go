@@ -56,9 +56,29 @@ type Breaks struct {
 	Syllables []int // every allowed break, joints included
 }
 
-// Word returns where word may be hyphenated.
+// Word returns where word may be hyphenated. Punctuation around it
+// ("(Fastighetskontoret?)") is not part of the word.
 func (r *Rules) Word(word string) Breaks {
 	w := []rune(word)
+	lead, trail := 0, len(w)
+	for lead < trail && !unicode.IsLetter(w[lead]) {
+		lead++
+	}
+	for trail > lead && !unicode.IsLetter(w[trail-1]) {
+		trail--
+	}
+	b := r.core(w[lead:trail])
+	for i := range b.Joints {
+		b.Joints[i] += lead
+	}
+	for i := range b.Syllables {
+		b.Syllables[i] += lead
+	}
+	return b
+}
+
+// core returns the breaks of a word that begins and ends with a letter.
+func (r *Rules) core(w []rune) Breaks {
 	low := make([]rune, len(w))
 	for i, c := range w {
 		low[i] = unicode.ToLower(c)

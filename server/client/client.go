@@ -390,6 +390,15 @@ func (c *Client) Reconnect(ctx context.Context) error {
 	return c.connect(ctx, true)
 }
 
+// ReconnectTo connects again with since to another node at base (after
+// the one it was on went away), keeping the replica.
+func (c *Client) ReconnectTo(ctx context.Context, base string) error {
+	c.mu.Lock()
+	c.base = strings.TrimRight(base, "/")
+	c.mu.Unlock()
+	return c.Reconnect(ctx)
+}
+
 // Drop closes the connection abruptly, as a lost network would.
 func (c *Client) Drop() {
 	c.mu.Lock()

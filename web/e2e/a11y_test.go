@@ -168,7 +168,7 @@ func TestAccessibility(t *testing.T) {
 			t.Errorf("%s at %s: no visible link to /tillganglighet and /integritet", name, v)
 		}
 	}
-	forEachPage(b, append(workshopPages(s, w, "facil"), statementPages(s)...), linked)
+	forEachPage(b, append(append(workshopPages(s, w, "facil"), statementPages(s)...), strategyPages(s, w)...), linked)
 
 	// The board again during a dot vote (vote badges, + and − buttons, the
 	// dots left, the banner), with the results tab open.
@@ -196,7 +196,7 @@ func TestAccessibility(t *testing.T) {
 		b.waitFor("the vote shown", `!document.querySelector('#dots').hidden && document.querySelectorAll('#canvas .vote-btn').length > 0 && document.querySelectorAll('#tabpanel-results li.result').length === 3`, 5*time.Second)
 	}}}, check)
 
-	if audited != len(viewports)*6 {
+	if audited != len(viewports)*8 {
 		t.Errorf("audited %d pages", audited)
 	}
 	t.Logf("done in %v", time.Since(start).Round(time.Millisecond))
@@ -211,4 +211,22 @@ func statementPages(s *testServer) []page {
 		}
 	}
 	return []page{{"accessibility statement", open("/tillganglighet")}, {"privacy notice", open("/integritet")}}
+}
+
+// strategyPages are the revision page of the workshop's strategy and the
+// cluster overview of Kronoberg, signed in as the organizer.
+func strategyPages(s *testServer, w *workshop) []page {
+	open := func(path, ready string) func(b *browser) {
+		return func(b *browser) {
+			b.navigate(s.URL() + "/")
+			b.eval(fmt.Sprintf(`localStorage.setItem('processkarta.organizerKey', %s)`, jsq(organizerKey)), nil)
+			b.navigate(s.URL() + path)
+			b.waitFor("the page", ready, 10*time.Second)
+			settle(b)
+		}
+	}
+	return []page{
+		{"revision", open("/s/"+w.Strategy, `document.querySelectorAll('#goals .goal-item').length > 0 && !document.querySelector('#rev').hidden`)},
+		{"cluster", open("/k/Kronoberg", `document.querySelectorAll('#cl-body tr[data-strategy]').length === 1`)},
+	}
 }

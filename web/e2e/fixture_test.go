@@ -15,6 +15,7 @@ import (
 // them in the middle of a workshop.
 type workshop struct {
 	Municipality string
+	Strategy     string // the revision both boards belong to
 	BoardID      string // the process map
 	JoinCode     string
 	Facilitator  string // the facilitator's token
@@ -81,7 +82,7 @@ func newWorkshop(t testing.TB, s *testServer, cursors bool) *workshop {
 	newBoard("Målworkshop – prioritera målområden", board.TemplateGoalWorkshop)
 	time.Sleep(10 * time.Millisecond) // a later creation time: listed first
 	bd := newBoard(mapTitle, board.TemplateProcessMap)
-	w := &workshop{Municipality: muni, BoardID: bd.ID, JoinCode: bd.JoinCode, Facilitator: bd.FacilitatorToken}
+	w := &workshop{Municipality: muni, Strategy: strat.ID, BoardID: bd.ID, JoinCode: bd.JoinCode, Facilitator: bd.FacilitatorToken}
 
 	fac, err := client.Dial(ctx, s.URL(), bd.ID, bd.FacilitatorToken, nil)
 	if err != nil {

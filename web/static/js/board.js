@@ -16,6 +16,9 @@ import { setupPanel } from './board/panel.js';
 import { setupHeader } from './board/header.js';
 import { setupSummons } from './board/summons.js';
 import { showHelp } from './board/help.js';
+import { setupEditing } from './board/editing.js';
+import { setupPresentation } from './board/presentation.js';
+import { loadRules } from './hyphen.js';
 
 const boardId = decodeURIComponent((location.pathname.match(/^\/b\/([^/]+)/) || [])[1] || '');
 const token = boardId ? store.get(tokenKey(boardId)) : null;
@@ -40,6 +43,7 @@ function main() {
   // ------------------------------------------------------------ toolbar
   const tb = setupToolbar(ctx, () => outline);
   const { buildToolbar, updateToolbar } = tb;
+  ctx.createAction = tb.createAction; // "Ny åtgärd för detta mål" in the panel and outline
 
   // ---------------------------------------------------------- shortcuts
   setupShortcuts(ctx, tb, () => outline);
@@ -73,13 +77,23 @@ function main() {
   // ---------------------------------------------------------- summons
   const followFocus = setupSummons(ctx, () => outline, toggleOutline);
 
+  // ------------------------------------- taken texts, conflicts, presenting
+  setupEditing(ctx);
+  ctx.presentation = setupPresentation(ctx);
+  editor.addEventListener('refused', () => announce(t('announce.laneHeaderRefused'), true));
+  // Words break as in the PDF once the rules are here (export/hyphen).
+  const rulesReady = loadRules().then((ok) => { if (ok) canvas.invalidate(null); });
+
   // --------------------------------------------------------- events
   let prevPhase = null, prevVoteOpen = null, prevRole = null, fitted = false;
+  // A phone shows the whole board on joining; a wide screen keeps the text
+  // large enough to read and shows the top left of a large board.
+  const joinZoom = () => (matchMedia('(max-width: 600px)').matches ? 0 : 0.5);
   client.addEventListener('welcome', () => {
     renderHeader();
     buildToolbar();
     ctx.requestPanel();
-    if (!fitted) { fitted = true; requestAnimationFrame(() => canvas.fit(0.5)); }
+    if (!fitted) { fitted = true; rulesReady.then(() => requestAnimationFrame(() => canvas.fit(joinZoom()))); }
   });
   client.addEventListener('settings', () => {
     const st = client.settings;
@@ -87,6 +101,7 @@ function main() {
     if (prevPhase !== null && st.phase !== prevPhase) announce(t('announce.phase', { phase: phaseName(st.phase) }));
     prevPhase = st.phase;
     renderHeader();
+    updateToolbar();
     followFocus();
     ctx.requestPanel();
   });
@@ -144,6 +159,6 @@ function main() {
   buildToolbar();
   renderHeader();
   renderConn();
-  if (client.objects.size) requestAnimationFrame(() => { canvas.invalidate(null); canvas.fit(0.5); fitted = true; });
+  if (client.objects.size) requestAnimationFrame(() => { canvas.invalidate(null); canvas.fit(joinZoom()); fitted = true; });
   client.start();
 }

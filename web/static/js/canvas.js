@@ -79,8 +79,8 @@ export class Canvas extends EventTarget {
     // The wrapper clips; never let the browser scroll it (e.g. to show the editor).
     this.wrap.addEventListener('scroll', () => { this.wrap.scrollLeft = 0; this.wrap.scrollTop = 0; });
     const c = this.client;
-    c.addEventListener('change', (e) => this.invalidate(e.detail.ids));
-    c.addEventListener('presence', () => this.renderScreen());
+    c.addEventListener('change', (e) => { this.invalidate(e.detail.ids); this.watchEditing(); });
+    c.addEventListener('presence', () => { this.renderScreen(); this.watchEditing(); });
     // Votes change only the labels of votable objects (and the overlay).
     c.addEventListener('votes', () => {
       const v = this.client.votes;

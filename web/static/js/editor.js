@@ -5,7 +5,7 @@
 // edits are kept.
 import {
   applyOp, propsOf, laneBands, laneAt, bounds, center, zTop, zBottom, keyBetween, byZ,
-  DEFAULT_SIZE, NOTE_COLORS, LANE_COLORS, LANED_KINDS, SIZED_KINDS, NODE_KINDS, LANE_HEIGHT, LANE_WIDTH, textProp,
+  DEFAULT_SIZE, NOTE_COLORS, LANE_COLORS, LANED_KINDS, SIZED_KINDS, NODE_KINDS, LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, textProp,
 } from './model.js';
 import { uuid, store } from './util.js';
 
@@ -152,7 +152,8 @@ export class Editor extends EventTarget {
     } else {
       const d = DEFAULT_SIZE[kind];
       p.x = Math.round(x - d.w / 2); p.y = Math.round(y - d.h / 2); p.w = d.w; p.h = d.h;
-      if (kind === 'frame' || kind === 'goal') p.title = ''; else p.text = '';
+      if (kind === 'frame' || kind === 'goal' || kind === 'action') p.title = ''; else p.text = '';
+      if (kind === 'action') p.status = 'planned';
       if (kind === 'note') p.color = NOTE_COLORS[0];
     }
     if (kind === 'goal') {
@@ -231,6 +232,18 @@ export class Editor extends EventTarget {
   moveOps(ids, dx, dy) {
     const bands = laneBands(this.objects);
     const ops = [];
+    // The lanes' header column holds their titles only: a move that would
+    // put something there lands just right of it instead.
+    if (bands.length) {
+      const bottom = bands[bands.length - 1].y1;
+      let push = 0;
+      for (const id of ids) {
+        const o = this.objects.get(id);
+        const b = o && o.kind !== 'lane' && o.kind !== 'link' && o.kind !== 'frame' && bounds({ ...o, x: (o.x ?? 0) + dx, y: (o.y ?? 0) + dy });
+        if (b && b.x < LANE_HEADER && b.x + b.w > 0 && b.y < bottom && b.y + b.h > 0) push = Math.max(push, LANE_HEADER + 12 - b.x);
+      }
+      if (push > 0) { dx += push; this.emit('refused', { reason: 'laneHeader' }); }
+    }
     for (const id of ids) {
       const o = this.objects.get(id);
       if (!o) continue;

@@ -47,7 +47,17 @@ export function breaks(word) {
 function compute(word) {
   const out = { joints: [], syllables: [] };
   if (!rules) return out;
-  const w = Array.from(word);
+  // Punctuation around the word ("(Fastighetskontoret?)") is not part of it.
+  const all = Array.from(word);
+  let lead = 0, trail = all.length;
+  while (lead < trail && !/\p{L}/u.test(all[lead])) lead++;
+  while (trail > lead && !/\p{L}/u.test(all[trail - 1])) trail--;
+  const b = core(all.slice(lead, trail));
+  return { joints: b.joints.map((i) => i + lead), syllables: b.syllables.map((i) => i + lead) };
+}
+
+function core(w) {
+  const out = { joints: [], syllables: [] };
   // As Go's unicode.ToLower: one code point for one (İ → i).
   const low = w.map((c) => Array.from(c.toLowerCase())[0]);
   const n = w.length;

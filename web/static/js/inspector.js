@@ -6,7 +6,7 @@ import { patch } from './morph.js';
 import { t } from './i18n.js';
 import { kindName } from './labels.js';
 import {
-  laneBands, textOf, NOTE_COLORS, STEP_COLORS, LANE_COLORS, LANED_KINDS, LANE_HEIGHT, bounds, NODE_KINDS,
+  laneBands, textOf, NOTE_COLORS, STEP_COLORS, LANE_COLORS, LANED_KINDS, LANE_HEIGHT, bounds, NODE_KINDS, ACTION_STATUSES,
 } from './model.js';
 
 export class Inspector {
@@ -15,6 +15,7 @@ export class Inspector {
     this.client = ctx.client;
     this.editor = ctx.editor;
     this.canvas = ctx.canvas;
+    this.createAction = (goalId) => ctx.createAction?.(goalId);
     // Changes to the board are rendered once per frame (and not while a
     // pointer is down in the panel) through the board page's queue.
     this.request = ctx.requestPanel || (() => this.render());
@@ -73,7 +74,22 @@ export class Inspector {
         add(this.input(o, 'indicator', t('field.indicator'), ro, 4000));
         add(this.input(o, 'owner', t('field.owner'), ro, 200));
         add(this.number(o, 'rank', t('field.rank'), ro));
+        if (!ro && this.createAction) {
+          add(h('button', { type: 'button', class: 'btn', 'data-key': 'new-action', onclick: () => this.createAction(o.id) }, t('action.forGoal')));
+        }
         break;
+      case 'action': {
+        add(this.input(o, 'title', t('field.title'), ro, 200));
+        add(this.input(o, 'description', t('field.description'), ro, 4000, true));
+        const goals = [...this.client.objects.values()].filter((x) => x.kind === 'goal')
+          .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || String(a.title).localeCompare(String(b.title), 'sv'));
+        add(this.select(o, 'goal', t('action.goal'), [['', t('action.noGoal')], ...goals.map((g) => [g.id, g.title || t('label.untitled')])], ro, true));
+        add(this.input(o, 'owner', t('action.owner'), ro, 200));
+        add(this.input(o, 'responsible', t('action.responsible'), ro, 200));
+        add(this.date(o, 'due', t('action.due'), ro));
+        add(this.select(o, 'status', t('action.status'), ACTION_STATUSES.map((s) => [s, t(`action.status.${s}`)]), ro));
+        break;
+      }
       case 'frame':
         add(this.input(o, 'title', t('field.title'), ro, 200));
         break;
@@ -119,12 +135,33 @@ export class Inspector {
     return h('div', { class: 'field' }, h('label', { for: id }, label), el);
   }
 
-  select(o, prop, label, options, ro) {
+  select(o, prop, label, options, ro, emptyUnsets = false) {
     const id = `insp-${prop}`;
-    const el = h('select', { id, disabled: ro, onchange: (e) => this.editor.setProps(o.id, { [prop]: e.currentTarget.value }) },
+    const el = h('select', { id, disabled: ro, onchange: (e) => this.editor.setProps(o.id, { [prop]: e.currentTarget.value === '' && emptyUnsets ? null : e.currentTarget.value }) },
       options.map(([v, txt]) => h('option', { value: v }, txt)));
     el.value = o[prop] ?? options[0][0];
     return h('div', { class: 'field' }, h('label', { for: id }, label), el);
+  }
+
+  /** A date field (YYYY-MM-DD); a date the browser cannot read is refused here, before the server. */
+  date(o, prop, label, ro) {
+    const id = `insp-${prop}`;
+    const err = `${id}-error`;
+    const el = h('input', { id, type: 'date', readonly: ro, 'aria-describedby': err, onchange: (e) => {
+      const input = e.currentTarget;
+      const v = input.value;
+      if (v && !/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+        input.setAttribute('aria-invalid', 'true');
+        input.closest('.field').querySelector('.form-error').textContent = t('action.badDate');
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      input.closest('.field').querySelector('.form-error').textContent = '';
+      this.editor.setProps(o.id, { [prop]: v || null });
+      announce(t('announce.saved'));
+    } });
+    el.value = o[prop] ?? '';
+    return h('div', { class: 'field' }, h('label', { for: id }, label), el, h('p', { id: err, class: 'form-error' }));
   }
 
   swatches(o, prop, colors, ro) {

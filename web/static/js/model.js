@@ -7,13 +7,14 @@ export const LANE_WIDTH = 2400; // board.LaneWidth
 export const LANE_HEADER = 180; // the title column at the left of a lane band
 
 export const SERVER_FIELDS = ['id', 'kind', 'createdBy', 'createdAt', 'updatedAt', 'privateTo'];
-export const NODE_KINDS = ['step', 'decision', 'event', 'note', 'goal'];
+export const NODE_KINDS = ['step', 'decision', 'event', 'note', 'goal', 'action'];
 export const LANED_KINDS = ['step', 'decision', 'event'];
-export const SIZED_KINDS = ['step', 'decision', 'note', 'goal', 'frame'];
+export const SIZED_KINDS = ['step', 'decision', 'note', 'goal', 'frame', 'action'];
+export const ACTION_STATUSES = ['planned', 'ongoing', 'done'];
 
 export const DEFAULT_SIZE = {
-  step: { w: 160, h: 80 }, decision: { w: 150, h: 100 }, note: { w: 160, h: 120 },
-  goal: { w: 360, h: 120 }, frame: { w: 400, h: 340 },
+  step: { w: 200, h: 100 }, decision: { w: 200, h: 130 }, note: { w: 200, h: 150 },
+  goal: { w: 360, h: 120 }, frame: { w: 400, h: 340 }, action: { w: 360, h: 150 },
 };
 export const EVENT_R = 30;
 
@@ -34,7 +35,7 @@ export function touchedIds(objects, op) {
   if (op.op === 'delete') {
     for (const o of objects.values()) {
       if (o.id === op.id) continue;
-      if ((o.kind === 'link' && (o.from === op.id || o.to === op.id)) || o.lane === op.id) ids.push(o.id);
+      if ((o.kind === 'link' && (o.from === op.id || o.to === op.id)) || o.lane === op.id || o.goal === op.id) ids.push(o.id);
     }
   }
   return ids;
@@ -75,6 +76,7 @@ export function applyOp(objects, op, author = '', at = 0) {
         if (o.id === op.id) continue;
         if (o.kind === 'link' && (o.from === op.id || o.to === op.id)) objects.delete(o.id);
         else if (o.lane === op.id) { const c = { ...o }; delete c.lane; objects.set(o.id, c); }
+        else if (o.goal === op.id) { const c = { ...o }; delete c.goal; objects.set(o.id, c); }
       }
       objects.delete(op.id);
       break;
@@ -203,5 +205,5 @@ export function textOf(o) {
 
 /** Which prop holds an object's main text. */
 export function textProp(kind) {
-  return { lane: 'title', goal: 'title', frame: 'title', link: 'label' }[kind] || 'text';
+  return { lane: 'title', goal: 'title', frame: 'title', action: 'title', link: 'label' }[kind] || 'text';
 }

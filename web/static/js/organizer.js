@@ -2,6 +2,7 @@
 // and adding municipalities from SCB's list, strategy revisions with their
 // exported PDFs, creating boards from templates and listing them, and the
 // projector view of a board's join code.
+import { phaseName } from './labels.js';
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
 import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
 import { api, showError, errorText, ApiError } from './api.js';
@@ -114,7 +115,7 @@ function renderMunis() {
   for (const m of munis) {
     const cur = current && current.code === m.code;
     ul.append(h('li', {},
-      h('span', {}, `${m.name} (${m.code})`, m.cluster ? ` · ${m.cluster}` : ''),
+      h('span', {}, `${m.name} (${m.code})`, m.cluster ? [' · ', h('a', { href: `/k/${encodeURIComponent(m.cluster)}`, 'aria-label': t('org.clusterOverview', { name: m.cluster }) }, t('org.clusterLink', { name: m.cluster }))] : ''),
       h('button', { type: 'button', class: cur ? 'btn btn-primary' : 'btn btn-small', 'aria-current': cur ? 'true' : undefined, onclick: () => select(m.code) }, t('org.open', { name: m.name }))));
   }
 }
@@ -147,7 +148,8 @@ function renderStrategies() {
     const exports = s.exports || [];
     ul.append(h('li', {},
       h('div', {},
-        h('strong', {}, `${s.title} ${s.revision}`),
+        h('strong', {}, `${s.title} ${s.revision}`), ' ',
+        h('a', { href: `/s/${encodeURIComponent(s.id)}`, class: 'btn btn-small', 'aria-label': t('org.openRevisionNamed', { name: `${s.title} ${s.revision}` }) }, t('org.openRevision')),
         h('p', { class: 'hint' }, exports.length ? t('org.exports') : t('org.noExports')),
         exports.length ? h('ul', { class: 'link-list' }, exports.map((x) => h('li', {},
           h('button', { type: 'button', class: 'linklike', onclick: () => download(x) },
@@ -177,7 +179,11 @@ $('#strat-form').addEventListener('submit', async (e) => {
     await api(`/api/municipalities/${encodeURIComponent(current.code)}/strategies`, { method: 'POST', body: { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }, token: key });
     announce(t('org.strategyAdded'));
     await loadStrategies();
-  } catch (err) { showError(err); }
+  } catch (err) {
+    // The same title and revision twice would look alike in every list.
+    if (err && err.status === 409) toast(t('org.strategyExists', { title: $('#strat-name').value.trim(), revision: $('#strat-rev').value.trim() }), 'error');
+    else showError(err);
+  }
 });
 
 // ------------------------------------------------------------------ boards
@@ -198,14 +204,57 @@ function renderBoards() {
     h('thead', {}, h('tr', {}, ['org.colTitle', 'org.colTemplate', 'org.colCode', 'org.colActions'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, sorted.map((b) => {
       return h('tr', { 'data-board': b.id },
-        h('td', {}, h('strong', {}, b.title), h('br'), h('span', { class: 'hint' }, t('org.createdAt', { date: fmtDate(b.createdAt) }))),
+        h('td', {}, h('strong', {}, b.title), h('br'),
+          h('span', { class: 'hint' }, [
+            b.strategyTitle ? `${b.strategyTitle} ${b.revision || ''}`.trim() : t('org.noStrategy'),
+            b.phase ? `${t('phase.label')}: ${phaseName(b.phase)}` : null,
+            t('org.participants', { n: b.participants ?? 0 }),
+            t('org.lastChange', { date: fmtDate(b.lastChangeAt || b.createdAt) }),
+          ].filter(Boolean).join(' · ')),
+          b.from ? [h('br'), h('span', { class: 'hint' }, t('board.continues', { title: boards.find((x) => x.id === b.from)?.title || '…' }))] : null),
         h('td', {}, t(`org.template.${b.template}`)),
         h('td', { class: 'code-text' }, b.joinCode || '—'),
         h('td', {}, h('div', { class: 'row' },
           h('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': t('org.facilitateNamed', { name: b.title }), onclick: () => facilitate(b) }, t('org.facilitate')),
           b.joinCode ? h('a', { class: 'btn btn-small', href: `/join?code=${encodeURIComponent(b.joinCode)}`, 'aria-label': t('org.joinBoardNamed', { name: b.title }) }, t('org.joinBoard')) : null,
-          b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null)));
+          b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null,
+          h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.continueNamed', { name: b.title }), onclick: () => continueBoard(b) }, t('org.continue')))));
     }))));
+}
+
+// continueBoard asks for the next workshop's title and template and
+// creates it from b: it starts with b's goal areas (ranked) and actions.
+function continueBoard(b) {
+  const err = h('p', { class: 'form-error', id: 'cont-error', role: 'alert' });
+  const title = h('input', { id: 'cont-title', type: 'text', maxlength: '200', required: true, value: t('org.continueDefault') });
+  const tmpl = h('select', { id: 'cont-template' }, ['process-map', 'goal-workshop', 'blank'].map((v) => h('option', { value: v }, t(`org.template.${v}`))));
+  const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': 'cont-head' },
+    h('h2', { id: 'cont-head', tabindex: '-1' }, t('org.continueTitle', { name: b.title })),
+    h('p', { class: 'hint' }, t('org.continueHint', { name: b.title })),
+    h('form', { class: 'form', onsubmit: async (e) => {
+      e.preventDefault();
+      const body = { title: title.value.trim(), municipality: current.code, template: tmpl.value, from: b.id };
+      try {
+        const p = JSON.parse(store.get('processkarta.facilitatorProfile') || 'null');
+        if (p && p.name) body.facilitator = p;
+      } catch { /* no profile */ }
+      try {
+        const nb = await api('/api/boards', { method: 'POST', body, token: key });
+        rememberFacilitator(nb.id, nb.facilitatorToken);
+        toast(t('org.created'));
+        location.assign(`/b/${encodeURIComponent(nb.id)}`);
+      } catch (e2) { err.textContent = errorText(e2); title.setAttribute('aria-invalid', 'true'); }
+    } },
+    h('div', { class: 'field' }, h('label', { for: 'cont-title' }, t('org.boardTitle')), title),
+    h('div', { class: 'field' }, h('label', { for: 'cont-template' }, t('org.template')), tmpl),
+    err,
+    h('div', { class: 'row wrap' },
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('org.create')),
+      h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, t('common.cancel')))));
+  dlg.addEventListener('close', () => dlg.remove());
+  document.body.append(dlg);
+  dlg.showModal();
+  title.select();
 }
 
 // Runs a board from this browser: with the facilitator token it holds, or

@@ -7,13 +7,15 @@ import { h, clear, announce, uuid } from './util.js';
 import { t } from './i18n.js';
 import { kindName } from './labels.js';
 import {
-  laneBands, bounds, textOf, textProp, LANE_HEIGHT, LANE_HEADER, LANED_KINDS, DEFAULT_SIZE, zTop, NODE_KINDS,
+  laneBands, bounds, textOf, textProp, LANE_HEIGHT, LANE_HEADER, LANED_KINDS, DEFAULT_SIZE, zTop, NODE_KINDS, ACTION_STATUSES,
 } from './model.js';
 
 const cx = (o) => { const b = bounds(o); return b ? b.x + b.w / 2 : 0; };
 
 export class Outline {
-  constructor(el, { client, editor, canvas }) {
+  constructor(el, ctx) {
+    const { client, editor, canvas } = ctx;
+    this.ctx = ctx;
     this.el = el;
     this.client = client;
     this.editor = editor;
@@ -52,13 +54,14 @@ export class Outline {
     // lanes
     const bands = laneBands(objs);
     const laned = new Map(bands.map((b) => [b.lane.id, []]));
-    const loose = [], notes = [], goals = [], frames = [], links = [];
+    const loose = [], notes = [], goals = [], frames = [], links = [], actions = [];
     for (const o of objs.values()) {
       if (LANED_KINDS.includes(o.kind)) (o.lane && laned.has(o.lane) ? laned.get(o.lane) : loose).push(o);
       else if (o.kind === 'note') notes.push(o);
       else if (o.kind === 'goal') goals.push(o);
       else if (o.kind === 'frame') frames.push(o);
       else if (o.kind === 'link') links.push(o);
+      else if (o.kind === 'action') actions.push(o);
     }
     const lanesSec = h('section', { class: 'outline-section', 'aria-labelledby': 'ol-lanes' }, h('h3', { id: 'ol-lanes' }, t('outline.lanes')));
     if (!bands.length) lanesSec.append(h('p', { class: 'muted' }, t('outline.noLanes')));
@@ -101,6 +104,8 @@ export class Outline {
     })));
     this.el.append(this.section('ol-goals', t('outline.goals'), ranked.length ? goalsList : h('p', { class: 'muted' }, t('outline.none')),
       ro ? null : h('button', { type: 'button', class: 'btn btn-small', onclick: () => this.addGoal(ranked[ranked.length - 1]) }, t('outline.addGoal'))));
+
+    this.el.append(this.actionsSection(ranked, actions, ro));
 
     if (frames.length) {
       frames.sort((a, b) => (a.y - b.y) || (a.x - b.x));
@@ -242,6 +247,40 @@ export class Outline {
     const y = b ? b.y + b.h + 20 + DEFAULT_SIZE.goal.h / 2 : this.canvas.center().y;
     const id = this.editor.create('goal', x, y);
     if (id) { announce(t('announce.created', { kind: kindName('goal') })); this.focusItem(id); }
+  }
+
+  /** Actions under their goal areas (in rank order), then those of none. */
+  actionsSection(ranked, actions, ro) {
+    const groups = ranked.map((g) => ({ goal: g, list: [] }));
+    const byGoal = new Map(groups.map((g) => [g.goal.id, g]));
+    const none = { goal: null, list: [] };
+    for (const a of actions) (byGoal.get(a.goal) || none).list.push(a);
+    if (none.list.length || !groups.length) groups.push(none);
+    const sec = this.section('ol-actions', t('outline.actions'));
+    for (const g of groups) {
+      const name = g.goal ? g.goal.title || t('label.untitled') : t('action.noGoal');
+      g.list.sort((a, b) => String(a.due || '9999').localeCompare(String(b.due || '9999')) || (a.y - b.y));
+      const hid = `ol-act-${g.goal ? g.goal.id : 'none'}`;
+      sec.append(h('h4', { id: hid }, name),
+        g.list.length ? h('ul', { class: 'outline-list', 'aria-labelledby': hid }, g.list.map((o) => this.item(o, ro, { extra: this.actionFields(o, ro) })))
+          : h('p', { class: 'muted' }, t('rev.noActions')),
+        ro || !g.goal ? null : h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('action.forGoal')}: ${name}`, onclick: () => this.ctx.createAction?.(g.goal.id) }, t('action.forGoal')));
+    }
+    return sec;
+  }
+
+  /** Status, due date and owner of an action, editable in the list. */
+  actionFields(o, ro) {
+    const name = o.title || t('label.untitled');
+    const status = h('select', { class: 'outline-field', 'data-key': `${o.id}:status`, disabled: ro, 'aria-label': `${t('action.status')}: ${name}`,
+      onchange: (e) => this.editor.setProps(o.id, { status: e.currentTarget.value }) },
+    ACTION_STATUSES.map((s) => h('option', { value: s }, t(`action.status.${s}`))));
+    status.value = o.status || 'planned';
+    const due = h('input', { class: 'outline-field', type: 'date', 'data-key': `${o.id}:due`, readonly: ro, value: o.due || '', 'aria-label': `${t('action.due')}: ${name}`,
+      onchange: (e) => { const v = e.currentTarget.value; if (!v || /^\d{4}-\d{2}-\d{2}$/.test(v)) this.editor.setProps(o.id, { due: v || null }); } });
+    const owner = h('input', { class: 'outline-field', type: 'text', maxlength: 200, 'data-key': `${o.id}:owner`, readonly: ro, value: o.owner || '', 'aria-label': `${t('action.owner')}: ${name}`,
+      onchange: (e) => this.editor.setProps(o.id, { owner: e.currentTarget.value || null }) });
+    return [status, due, owner];
   }
 
   rank(goals, i, dir) {

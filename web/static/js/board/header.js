@@ -31,6 +31,9 @@ export function setupHeader(ctx, { updateToolbar }) {
     const b = client.board;
     $('#board-title').textContent = b?.title || t('board.pageTitle');
     document.title = `${b?.title ? `${b.title} – ` : ''}Processkarta`;
+    const from = $('#board-from');
+    from.hidden = !b?.from;
+    if (b?.from) from.textContent = t('board.continues', { title: b.from.title });
     const st = client.settings;
     const ph = $('#phase');
     if (st && st.phase) { ph.hidden = false; ph.textContent = `${t('phase.label')}: ${phaseName(st.phase)}`; } else ph.hidden = true;

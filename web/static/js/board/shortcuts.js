@@ -8,7 +8,7 @@ import { showHelp } from './help.js';
 /** Listens for the shortcuts; tb holds the toolbar's commands. */
 export function setupShortcuts(ctx, tb, getOutline) {
   const { client, editor, canvas } = ctx;
-  const { toolbar, create, undo, redo, deleteSelection, linkSelected, vote } = tb;
+  const { toolbar, create, createAction, undo, redo, deleteSelection, linkSelected, vote } = tb;
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented) return;
     const tg = e.target;
@@ -43,6 +43,7 @@ export function setupShortcuts(ctx, tb, getOutline) {
       case 'd': e.preventDefault(); create('decision'); break;
       case 'e': e.preventDefault(); create('event', { variant: e.shiftKey ? 'end' : 'start' }); break;
       case 'g': e.preventDefault(); create('goal'); break;
+      case 'a': e.preventDefault(); createAction(); break;
       case 'f': e.preventDefault(); create('frame'); break;
       case 'l': e.preventDefault(); create('lane'); break;
       case 'k': e.preventDefault(); linkSelected(); break;

@@ -2,9 +2,13 @@
 // at a free spot near the view centre, link, undo, redo, delete, vote.
 import { t } from '../i18n.js';
 import { $, h, clear, announce } from '../util.js';
-import { textOf, bounds, NODE_KINDS } from '../model.js';
+import { textOf, bounds, intersects, laneBands, laneAt, NODE_KINDS, DEFAULT_SIZE, EVENT_R, LANE_HEADER } from '../model.js';
+
+// Phases in which a workshop decides actions: the process map's and the
+// goal workshop's (board.TemplatePhases).
+const ACTION_PHASES = ['Åtgärder', 'Prioritera'];
 import {
-  iconNote, iconStep, iconDecision, iconStart, iconEnd, iconGoal, iconFrame, iconLane,
+  iconNote, iconStep, iconDecision, iconStart, iconEnd, iconGoal, iconAction, iconFrame, iconLane,
   iconMarquee, iconLink, iconUndo, iconRedo, iconDelete,
 } from './icons.js';
 
@@ -21,6 +25,7 @@ export function setupToolbar(ctx, getOutline) {
     { id: 'event-start', key: 'E', icon: iconStart },
     { id: 'event-end', key: 'Shift+E', icon: iconEnd },
     { id: 'goal', key: 'G', icon: iconGoal },
+    { id: 'action', key: 'A', icon: iconAction },
     { id: 'frame', key: 'F', icon: iconFrame },
     { id: 'lane', key: 'L', icon: iconLane },
     null,
@@ -83,30 +88,84 @@ export function setupToolbar(ctx, getOutline) {
       b.setAttribute('aria-disabled', String(dis));
       b.classList.toggle('disabled', dis);
     }
+    // The phases where a workshop decides actions offer the action tool.
+    const offered = ACTION_PHASES.includes(client.settings?.phase);
+    toolButtons.get('action')?.classList.toggle('offered', offered);
   }
 
-  /** A free spot near the view centre for a new object. */
-  function spot() {
+  /**
+   * The centre of a free spot near the view centre for a new object of
+   * kind: the nearest place, searched outwards in rings, where its box
+   * (with a margin) touches no other object and not a lane's header column.
+   */
+  function spot(kind) {
     const c = canvas.center();
-    let x = c.x, y = c.y;
-    for (let i = 0; i < 20; i++) {
-      const taken = [...client.objects.values()].some((o) => {
-        const b = NODE_KINDS.includes(o.kind) && bounds(o);
-        return b && Math.abs(b.x + b.w / 2 - x) < 12 && Math.abs(b.y + b.h / 2 - y) < 12;
-      });
-      if (!taken) break;
-      x += 24; y += 24;
+    if (kind === 'lane' || kind === 'frame') return c;
+    const d = kind === 'event' ? { w: 2 * EVENT_R, h: 2 * EVENT_R } : DEFAULT_SIZE[kind] || { w: 200, h: 100 };
+    const objs = canvas.effMap();
+    const boxes = [];
+    for (const o of objs.values()) {
+      if (!NODE_KINDS.includes(o.kind)) continue;
+      const b = bounds(o, objs);
+      if (b) boxes.push(b);
     }
-    return { x, y };
+    const inLanes = laneBands(objs).length > 0;
+    const m = 24;
+    const free = (x, y) => {
+      const r = { x: x - d.w / 2 - m, y: y - d.h / 2 - m, w: d.w + 2 * m, h: d.h + 2 * m };
+      if (inLanes && r.x < LANE_HEADER && laneAt(laneBands(objs), x, y)) return false;
+      return !boxes.some((b) => intersects(r, b));
+    };
+    const step = 40;
+    for (let ring = 0; ring < 40; ring++) {
+      const cands = [];
+      for (let i = -ring; i <= ring; i++) {
+        for (let j = -ring; j <= ring; j++) {
+          if (Math.max(Math.abs(i), Math.abs(j)) !== ring) continue;
+          cands.push({ x: c.x + i * step, y: c.y + j * step });
+        }
+      }
+      cands.sort((a, b) => Math.hypot(a.x - c.x, a.y - c.y) - Math.hypot(b.x - c.x, b.y - c.y));
+      const hit = cands.find((p) => free(p.x, p.y));
+      if (hit) return hit;
+    }
+    return c;
   }
 
   function create(kind, extra = {}) {
     if (!client.canEdit()) { announce(t('announce.readOnly'), true); return; }
-    const p = spot();
+    const p = spot(kind);
     const id = editor.create(kind, p.x, p.y, extra);
     if (!id) return;
     const o = client.objects.get(id);
     announce(t('announce.created', { kind: t(`kind.${kind === 'event' ? `event.${o.variant}` : kind}`) }));
+    const outline = getOutline();
+    if (outline.visible) { outline.focusItem(id); return; }
+    requestAnimationFrame(() => { canvas.focusObject(id); canvas.startEdit(id); });
+  }
+
+  /**
+   * A new action: for the selected goal area (or the one given), under
+   * its goal card and any actions already there; else at a free spot.
+   */
+  function createAction(goalId) {
+    if (!client.canEdit()) { announce(t('announce.readOnly'), true); return; }
+    const sel = [...editor.selection].map((id) => client.objects.get(id)).filter(Boolean);
+    const goal = client.objects.get(goalId || '') || (sel.length === 1 && sel[0].kind === 'goal' ? sel[0] : null)
+      || (sel.length === 1 && sel[0].kind === 'action' ? client.objects.get(sel[0].goal) : null);
+    if (!goal || goal.kind !== 'goal') { create('action'); return; }
+    const gb = bounds(goal);
+    let y = gb ? gb.y + gb.h + 30 : 0;
+    if (gb) {
+      for (const o of client.objects.values()) {
+        const b = o.kind === 'action' && o.goal === goal.id && bounds(o);
+        if (b && Math.abs(b.x - gb.x) < gb.w) y = Math.max(y, b.y + b.h + 20);
+      }
+    }
+    const x = gb ? gb.x : canvas.center().x - 180;
+    const id = editor.create('action', x + DEFAULT_SIZE.action.w / 2, y + DEFAULT_SIZE.action.h / 2, { goal: goal.id });
+    if (!id) return;
+    announce(t('action.created', { goal: goal.title || t('label.untitled') }));
     const outline = getOutline();
     if (outline.visible) { outline.focusItem(id); return; }
     requestAnimationFrame(() => { canvas.focusObject(id); canvas.startEdit(id); });
@@ -120,6 +179,7 @@ export function setupToolbar(ctx, getOutline) {
     }
     switch (id) {
       case 'note': case 'step': case 'decision': case 'goal': case 'frame': case 'lane': create(id); break;
+      case 'action': createAction(); break;
       case 'event-start': create('event', { variant: 'start' }); break;
       case 'event-end': create('event', { variant: 'end' }); break;
       case 'marquee':
@@ -171,5 +231,5 @@ export function setupToolbar(ctx, getOutline) {
   canvas.addEventListener('vote', (e) => vote(e.detail.target, e.detail.delta));
 
 
-  return { toolbar, buildToolbar, updateToolbar, create, undo, redo, deleteSelection, linkSelected, vote };
+  return { toolbar, buildToolbar, updateToolbar, create, createAction, undo, redo, deleteSelection, linkSelected, vote };
 }

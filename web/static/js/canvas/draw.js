@@ -2,8 +2,79 @@
 // <g> per object, redrawn once per animation frame when it changed.
 import { s, clear } from '../util.js';
 import { t } from '../i18n.js';
-import { bounds, center, edgePoint, laneBands, byZ, textOf, LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, EVENT_R, NODE_KINDS, DEFAULT_SIZE } from '../model.js';
-import { measure, wrapText, textBlock } from './text.js';
+import { bounds, center, edgePoint, laneBands, byZ, textOf, LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, EVENT_R, NODE_KINDS, DEFAULT_SIZE, ACTION_STATUSES } from '../model.js';
+import { measure, wrapText, fitText, textBlock } from './text.js';
+import { haveRules } from '../hyphen.js';
+
+// Text sizes in board units. At "Anpassa" a map of five lanes on a
+// 1920×1080 screen shows about 0.75–1 board unit per CSS pixel, so body
+// text stays at 14 CSS px or more; a shape grows to hold its whole text
+// and a word too long for it shrinks the text down to the floor (MIN).
+export const TEXT = { body: 20, min: 18, lane: 22, laneMin: 18, event: 18, link: 18, goalTitle: 20, goalDetail: 18, frame: 22 };
+const LH = 1.3; // line height, as in textBlock
+
+/** The layout of an object's text and the size its shape needs for it (null: as stored). */
+function layoutOf(o) {
+  const b = bounds(o) || (o.kind === 'goal' ? { x: -600, y: (o.rank || 0) * 140, ...DEFAULT_SIZE.goal } : null);
+  if (!b) return null;
+  switch (o.kind) {
+    case 'step': {
+      const f = o.text ? fitText(o.text, b.w - 16, TEXT.body, TEXT.min) : { lines: [], px: TEXT.body };
+      return { ...f, h: Math.max(b.h, Math.ceil(f.lines.length * f.px * LH + 16)), w: b.w };
+    }
+    case 'note': {
+      const f = o.text ? fitText(o.text, b.w - 20, TEXT.body, TEXT.min) : { lines: [], px: TEXT.body };
+      return { ...f, h: Math.max(b.h, Math.ceil(f.lines.length * f.px * LH + 20)), w: b.w };
+    }
+    case 'decision': {
+      // The text sits in the middle of the diamond (62 % × 60 %): grow both ways.
+      // Growing beats shrinking: the text stays at the body size while it can.
+      let w = b.w, h = b.h, f = { lines: [], px: TEXT.body };
+      if (!o.text) return { ...f, w, h };
+      for (let i = 0; i < 12; i++) {
+        const lines = wrapText(o.text, w * 0.62, TEXT.body, Infinity);
+        f = { lines, px: TEXT.body };
+        if (!lines.broke && !lines.syllable && lines.length * TEXT.body * LH <= h * 0.6) return { ...f, w, h };
+        w = Math.round(w * 1.08); h = Math.round(h * 1.08);
+      }
+      f = fitText(o.text, w * 0.62, TEXT.body, TEXT.min);
+      return { ...f, w, h };
+    }
+    case 'goal': {
+      const x = o.rank !== undefined ? 52 : 12;
+      const title = fitText(o.title || t('label.untitled'), b.w - x - 12, TEXT.goalTitle, TEXT.min, 700);
+      const rest = [];
+      if (o.description) rest.push(o.description);
+      if (o.target) rest.push(`${t('goal.target')}: ${o.target}`);
+      if (o.indicator) rest.push(`${t('goal.indicator')}: ${o.indicator}`);
+      if (o.owner) rest.push(`${t('goal.owner')}: ${o.owner}`);
+      // The details go below the rank badge, which they would otherwise run into.
+      const top = Math.max(8 + title.lines.length * Math.round(title.px * LH) + 6, o.rank !== undefined ? 48 : 0);
+      const detail = rest.length ? fitText(rest.join('\n'), b.w - 24, TEXT.goalDetail, 14) : { lines: [], px: TEXT.goalDetail };
+      const h = Math.max(b.h, Math.ceil(top + detail.lines.length * detail.px * LH + 10));
+      return { x, title, detail, top, w: b.w, h };
+    }
+    default: return null;
+  }
+}
+
+const layouts = new WeakMap(); // object → {o: the object as shown, layout}
+
+/** The object as shown: grown to hold its text (the same copy while it does not change). */
+export function shown(o) {
+  if (!o) return o;
+  let c = layouts.get(o);
+  if (c && c.lang === document.documentElement.lang && c.rules === haveRules()) return c.o;
+  const l = layoutOf(o);
+  const b = l && bounds(o);
+  const g = b && (l.h > b.h || l.w > b.w) ? { ...o, w: l.w, h: l.h } : o;
+  c = { o: g, layout: l, lang: document.documentElement.lang, rules: haveRules() };
+  layouts.set(o, c);
+  if (g !== o) layouts.set(g, c);
+  return g;
+}
+
+function layout(o) { shown(o); return layouts.get(o).layout; }
 
 /** Methods of Canvas (canvas.js), which copies them onto its prototype. */
 export class CanvasDrawing {
@@ -21,12 +92,18 @@ export class CanvasDrawing {
     return tr ? { ...o, ...tr } : o;
   }
 
+  /** The objects as shown: any drag in progress applied, grown to hold their text. */
   effMap() {
-    if (!this.transient.size) return this.client.objects;
-    const m = new Map(this.client.objects);
-    for (const [id, tr] of this.transient) { const o = m.get(id); if (o) m.set(id, { ...o, ...tr }); }
+    const m = new Map();
+    for (const [id, o0] of this.client.objects) {
+      const tr = this.transient.get(id);
+      m.set(id, shown(tr ? { ...o0, ...tr } : o0));
+    }
     return m;
   }
+
+  /** One object as shown (see effMap). */
+  shownObj(id) { return shown(this.eff(id)); }
 
   draw() {
     // Moving an element in the DOM (stacking order, another layer) drops its
@@ -58,6 +135,7 @@ export class CanvasDrawing {
     this.order(this.gNodes, nodes);
     // links: always redrawn (they follow their ends)
     for (const o of objs.values()) if (o.kind === 'link') this.drawObject(o, this.gLinks, true, objs);
+    this.drawGoalLinks(objs);
     for (const [id, el] of this.els) {
       if (!seen.has(id)) { el.remove(); this.els.delete(id); }
     }
@@ -124,7 +202,7 @@ export class CanvasDrawing {
       s('rect', { class: 'lane-band', x: 0, y: 0, width: LANE_WIDTH, height: LANE_HEIGHT, fill: o.color || '#f1f5f9' }),
       s('rect', { class: 'lane-head', x: 0, y: 0, width: LANE_HEADER, height: LANE_HEIGHT }),
       s('line', { class: 'lane-line', x1: 0, y1: LANE_HEIGHT, x2: LANE_WIDTH, y2: LANE_HEIGHT }),
-      textBlock(wrapText(o.title || t('label.untitledLane'), LANE_HEADER - 24, 18, 8, 600), LANE_HEADER / 2, LANE_HEIGHT / 2, 18, { weight: 600, cls: 'obj-text lane-title' }),
+      laneTitle(o.title || t('label.untitledLane'), LANE_HEADER / 2, LANE_HEIGHT / 2),
     );
   }
 
@@ -132,14 +210,16 @@ export class CanvasDrawing {
     const b = bounds(o);
     el.setAttribute('transform', `translate(${b.x},${b.y})`);
     el.append(s('rect', { class: 'shape', width: b.w, height: b.h, rx: 10, fill: o.color || '#ffffff' }));
-    this.centerText(el, o.text, b.w - 16, b.h - 8, b.w / 2, b.h / 2, 16);
+    const l = layout(o);
+    if (l && l.lines.length) el.append(textBlock(l.lines, b.w / 2, b.h / 2, l.px));
   }
 
   draw_decision(el, o) {
     const b = bounds(o);
     el.setAttribute('transform', `translate(${b.x},${b.y})`);
     el.append(s('polygon', { class: 'shape', points: `${b.w / 2},0 ${b.w},${b.h / 2} ${b.w / 2},${b.h} 0,${b.h / 2}`, fill: '#fef3c7' }));
-    this.centerText(el, o.text, b.w * 0.62, b.h * 0.6, b.w / 2, b.h / 2, 14);
+    const l = layout(o);
+    if (l && l.lines.length) el.append(textBlock(l.lines, b.w / 2, b.h / 2, l.px));
   }
 
   draw_event(el, o) {
@@ -147,8 +227,8 @@ export class CanvasDrawing {
     const end = o.variant === 'end';
     el.append(s('circle', { class: `shape ${end ? 'event-end' : 'event-start'}`, r: EVENT_R }));
     if (o.text) {
-      const lines = wrapText(o.text, 140, 14, 2);
-      el.append(textBlock(lines, 0, EVENT_R + 4, 14, { valign: 'top' }));
+      const f = fitText(o.text, 180, TEXT.event, 14);
+      el.append(textBlock(f.lines, 0, EVENT_R + 4, f.px, { valign: 'top' }));
     }
   }
 
@@ -156,32 +236,21 @@ export class CanvasDrawing {
     const b = bounds(o);
     el.setAttribute('transform', `translate(${b.x},${b.y})`);
     el.append(s('rect', { class: 'shape note-shape', width: b.w, height: b.h, rx: 2, fill: o.color || '#fef08a' }));
-    const px = 16;
-    const lines = wrapText(o.text, b.w - 20, px, Math.max(1, Math.floor((b.h - 16) / (px * 1.3))));
-    el.append(textBlock(lines, 10, 8, px, { anchor: 'start', valign: 'top' }));
+    const l = layout(o);
+    if (l && l.lines.length) el.append(textBlock(l.lines, 10, 8, l.px, { anchor: 'start', valign: 'top' }));
   }
 
   draw_goal(el, o) {
     const b = bounds(o) || { x: -600, y: (o.rank || 0) * 140, ...DEFAULT_SIZE.goal };
     el.setAttribute('transform', `translate(${b.x},${b.y})`);
     el.append(s('rect', { class: 'shape goal-shape', width: b.w, height: b.h, rx: 8 }));
-    let x = 12;
+    const l = layout(o);
     if (o.rank !== undefined) {
       el.append(s('circle', { class: 'goal-rank', cx: 26, cy: 26, r: 16 }), textBlock([String(o.rank)], 26, 26, 15, { weight: 700, cls: 'goal-rank-text' }));
-      x = 52;
     }
-    const title = wrapText(o.title || t('label.untitled'), b.w - x - 12, 17, 2, 700);
-    el.append(textBlock(title, x, 8, 17, { anchor: 'start', valign: 'top', weight: 700 }));
-    const rest = [];
-    if (o.description) rest.push(o.description);
-    if (o.target) rest.push(`${t('goal.target')}: ${o.target}`);
-    if (o.indicator) rest.push(`${t('goal.indicator')}: ${o.indicator}`);
-    if (o.owner) rest.push(`${t('goal.owner')}: ${o.owner}`);
-    // Below the rank badge, which the details would otherwise run into.
-    const top = Math.max(8 + title.length * 22 + 6, o.rank !== undefined ? 48 : 0);
-    const maxLines = Math.max(0, Math.floor((b.h - top - 6) / 17));
-    if (rest.length && maxLines) {
-      el.append(textBlock(wrapText(rest.join('\n'), b.w - 24, 13, maxLines), 12, top - 13 + 4, 13, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
+    el.append(textBlock(l.title.lines, l.x, 8, l.title.px, { anchor: 'start', valign: 'top', weight: 700 }));
+    if (l.detail.lines.length) {
+      el.append(textBlock(l.detail.lines, 12, l.top - l.detail.px + 4, l.detail.px, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
     }
   }
 
@@ -190,8 +259,9 @@ export class CanvasDrawing {
     el.setAttribute('transform', `translate(${b.x},${b.y})`);
     el.append(s('rect', { class: 'shape frame-shape', width: b.w, height: b.h, rx: 6 }));
     el.append(s('rect', { class: 'frame-grip', width: b.w, height: 40, rx: 6 }));
-    const title = wrapText(o.title || t('label.untitledFrame'), b.w - 24, 18, 1, 700);
-    el.append(textBlock(title, 12, 8, 18, { anchor: 'start', valign: 'top', weight: 700 }));
+    // A long title is cut on the frame (the whole of it is in its name and the properties).
+    const title = wrapText(o.title || t('label.untitledFrame'), b.w - 24, TEXT.frame, 1, 700);
+    el.append(textBlock(title, 12, 8, TEXT.frame, { anchor: 'start', valign: 'top', weight: 700 }));
   }
 
   draw_link(el, o, objs) {
@@ -209,20 +279,63 @@ export class CanvasDrawing {
     );
     el._mid = { x: (p1.x + p2.x) / 2, y: (p1.y + p2.y) / 2 };
     if (o.label) {
-      const w = Math.min(240, measure(o.label, 13) + 12);
-      const lines = wrapText(o.label, 228, 13, 2);
-      const hgt = lines.length * 17 + 6;
+      const lines = wrapText(o.label, 260, TEXT.link, Infinity);
+      const w = Math.max(...lines.map((ln) => measure(ln, TEXT.link))) + 14;
+      const hgt = lines.length * Math.round(TEXT.link * LH) + 8;
       el.append(
         s('rect', { class: 'link-label-bg', x: el._mid.x - w / 2, y: el._mid.y - hgt / 2, width: w, height: hgt, rx: 4 }),
-        textBlock(lines, el._mid.x, el._mid.y, 13),
+        textBlock(lines, el._mid.x, el._mid.y, TEXT.link),
       );
     }
   }
 
-  centerText(el, text, w, h, cx, cy, px) {
-    if (!text) return;
-    const maxLines = Math.max(1, Math.floor(h / (px * 1.3)));
-    el.append(textBlock(wrapText(text, w, px, maxLines), cx, cy, px));
+  draw_action(el, o) {
+    const b = bounds(o);
+    el.setAttribute('transform', `translate(${b.x},${b.y})`);
+    const status = ACTION_STATUSES.includes(o.status) ? o.status : 'planned';
+    el.append(
+      s('rect', { class: 'shape action-shape', width: b.w, height: b.h, rx: 8 }),
+      s('rect', { class: 'action-bar', width: 6, height: b.h, rx: 3 }),
+    );
+    const px = TEXT.goalTitle, dpx = TEXT.min;
+    const title = wrapText(o.title || t('label.untitled'), b.w - 30, px, 2, 700);
+    el.append(textBlock(title, 16, 6, px, { anchor: 'start', valign: 'top', weight: 700 }));
+    const chipH = 28;
+    const who = [o.owner, o.responsible].filter(Boolean).join(' · ');
+    const top = 6 + title.length * Math.round(px * 1.3) + 2;
+    const room = Math.max(0, Math.floor((b.h - top - chipH - 10) / Math.round(dpx * 1.3)));
+    if (who && room) el.append(textBlock(wrapText(who, b.w - 30, dpx, room), 16, top, dpx, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
+    const label = t(`action.status.${status}`);
+    const cw = measure(label, dpx, 600) + 20;
+    const cy = b.h - chipH - 6;
+    el.append(
+      s('rect', { class: `status-chip-shape status-${status}`, x: 16, y: cy, width: cw, height: chipH, rx: chipH / 2 }),
+      textBlock([label], 16 + cw / 2, cy + chipH / 2, dpx, { weight: 600, cls: `obj-text status-chip-text status-${status}` }),
+    );
+    if (o.due) el.append(textBlock([o.due], b.w - 12, cy + chipH / 2, dpx, { anchor: 'end', cls: 'obj-text goal-detail' }));
+  }
+
+  /** Dashed lines from each action to its goal area, under the nodes. */
+  drawGoalLinks(objs) {
+    if (!this.goalLinks) this.goalLinks = new Map();
+    const seen = new Set();
+    for (const o of objs.values()) {
+      if (o.kind !== 'action' || !o.goal) continue;
+      const g = objs.get(o.goal);
+      const ba = bounds(o), bg = g && bounds(g);
+      if (!ba || !bg) continue;
+      const ca = center(ba), cg = center(bg);
+      const p1 = edgePoint(o, ba, cg.x, cg.y), p2 = edgePoint(g, bg, ca.x, ca.y);
+      let el = this.goalLinks.get(o.id);
+      if (!el) {
+        el = s('path', { class: 'goal-link', 'aria-hidden': 'true' });
+        this.goalLinks.set(o.id, el);
+      }
+      if (el.parentNode !== this.gLinks) this.gLinks.prepend(el);
+      el.setAttribute('d', `M${p1.x},${p1.y} L${p2.x},${p2.y}`);
+      seen.add(o.id);
+    }
+    for (const [id, el] of this.goalLinks) if (!seen.has(id)) { el.remove(); this.goalLinks.delete(id); }
   }
 
   /** The accessible name of an object: kind, text, lane, votes, who edits it. */
@@ -237,6 +350,13 @@ export class CanvasDrawing {
       parts[0] = t('label.link', { from: textOf(a) || t('label.empty'), to: textOf(z) || t('label.empty') }) + (o.label ? ` (${o.label})` : '');
     }
     if (o.kind === 'goal' && o.rank !== undefined) parts.push(t('label.rank', { rank: o.rank }));
+    if (o.kind === 'action') {
+      parts.push(t(`action.status.${o.status || 'planned'}`));
+      const g = o.goal && this.client.objects.get(o.goal);
+      if (g) parts.push(`${t('action.goal')}: ${g.title || t('label.untitled')}`);
+      if (o.owner) parts.push(`${t('action.owner')}: ${o.owner}`);
+      if (o.due) parts.push(`${t('action.due')}: ${o.due}`);
+    }
     const v = this.client.votes;
     if (v && (v.kinds || []).includes(o.kind)) {
       if (v.mine && v.mine[o.id]) parts.push(t('vote.mineLabel', { n: v.mine[o.id] }));
@@ -244,4 +364,18 @@ export class CanvasDrawing {
     }
     return parts.join('. ');
   }
+}
+
+/** A lane's title in its header column: as large as fits, hyphenated the Swedish way. */
+export function laneTitle(title, cx, cy) {
+  const width = LANE_HEADER - 20;
+  let px = TEXT.lane;
+  let lines = wrapText(title, width, px, Infinity, 600);
+  while (px > TEXT.laneMin && (lines.broke || lines.syllable || lines.length * px * LH > LANE_HEIGHT - 16)) {
+    px -= 1;
+    lines = wrapText(title, width, px, Infinity, 600);
+  }
+  const max = Math.max(1, Math.floor((LANE_HEIGHT - 16) / (px * LH)));
+  if (lines.length > max) lines = wrapText(title, width, px, max, 600);
+  return textBlock(lines, cx, cy, px, { weight: 600, cls: 'obj-text lane-title' });
 }

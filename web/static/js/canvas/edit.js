@@ -5,13 +5,26 @@ import { bounds, textProp, LANE_HEIGHT, LANE_HEADER, EVENT_R } from '../model.js
 
 /** Methods of Canvas (canvas.js), which copies them onto its prototype. */
 export class CanvasEditing {
-  startEdit(id) {
+  /** The participant id of someone else who is editing id's text, or null. */
+  takenBy(id) {
+    for (const p of this.client.peers.values()) if (p.editing === id) return p.participant;
+    return null;
+  }
+
+  /**
+   * Opens the in-place editor on id's text. While someone else edits it,
+   * it is taken: a 'taken' event {id, participant} asks the page to offer a
+   * take-over, which calls startEdit(id, {takeOver: true}).
+   */
+  startEdit(id, { takeOver = false } = {}) {
     const o = this.client.objects.get(id);
     if (!o) return;
     if (!this.client.canEdit()) { announce(t('announce.readOnly'), true); return; }
+    const by = this.takenBy(id);
+    if (by && !takeOver) { this.dispatchEvent(new CustomEvent('taken', { detail: { id, participant: by } })); return; }
     if (this.editing) this.commitEdit();
     const prop = textProp(o.kind);
-    this.editing = { id, prop, original: o[prop] || '' };
+    this.editing = { id, prop, original: o[prop] || '', takeOver };
     this.ensureVisible(id);
     const ta = this.textarea;
     ta.value = o[prop] || '';
@@ -28,7 +41,7 @@ export class CanvasEditing {
   positionEditor() {
     if (!this.editing) return;
     const { id } = this.editing;
-    const o = this.client.objects.get(id);
+    const o = this.shownObj(id);
     if (!o) { this.cancelEdit(); return; }
     const k = this.view.s;
     let b = bounds(o, this.client.objects);
@@ -43,7 +56,7 @@ export class CanvasEditing {
     ta.style.top = `${Math.round(p.y)}px`;
     ta.style.width = `${Math.round(w)}px`;
     ta.style.height = `${Math.round(hh)}px`;
-    ta.style.fontSize = `${Math.max(14, Math.min(28, 16 * k))}px`;
+    ta.style.fontSize = `${Math.max(14, Math.min(32, 20 * k))}px`;
   }
 
   onEditorKey(e) {
@@ -61,7 +74,7 @@ export class CanvasEditing {
     const o = this.client.objects.get(ed.id);
     if (o && value !== (o[ed.prop] || '')) {
       if (ed.prop === 'title' && !value.trim() && o.kind === 'lane') return;
-      this.editor.setProps(ed.id, { [ed.prop]: value || (['title'].includes(ed.prop) && (o.kind === 'goal' || o.kind === 'lane') ? o[ed.prop] : value) }, 'text');
+      this.editor.setProps(ed.id, { [ed.prop]: value || (['title'].includes(ed.prop) && (o.kind === 'goal' || o.kind === 'lane' || o.kind === 'action') ? o[ed.prop] : value) }, 'text');
       announce(t('announce.saved'));
     }
   }
@@ -79,5 +92,26 @@ export class CanvasEditing {
     this.client.setPresence({ editing: null });
     if (this.els.has(id)) this.focusObject(id, false);
     else this.svg.focus();
+  }
+
+  /**
+   * Keeps the editor honest about others: text that changed meanwhile is
+   * shown if nothing was typed yet, and when someone takes the text over,
+   * what was typed is stored and the editor closes ('takenover' event).
+   */
+  watchEditing() {
+    const ed = this.editing;
+    if (!ed) return;
+    const o = this.client.objects.get(ed.id);
+    const now = (o && o[ed.prop]) || '';
+    if (o && now !== ed.original && this.textarea.value === ed.original) {
+      this.textarea.value = now;
+      ed.original = now;
+    }
+    const by = this.takenBy(ed.id);
+    if (by && !ed.takeOver) {
+      this.commitEdit();
+      this.dispatchEvent(new CustomEvent('takenover', { detail: { id: ed.id, participant: by } }));
+    } else if (!by) ed.takeOver = false; // the other person is done: a later take-over counts again
   }
 }

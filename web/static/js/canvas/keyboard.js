@@ -1,13 +1,16 @@
 // Keyboard input on the canvas: focus, the tab order of objects, arrows,
 // Enter/F2, Escape, Space and zoom keys.
 import { bounds, laneBands } from '../model.js';
+import { announce } from '../util.js';
+import { t } from '../i18n.js';
 
 /** Methods of Canvas (canvas.js), which copies them onto its prototype. */
 export class CanvasKeyboard {
   onFocusIn(e) {
     const el = e.target.closest && e.target.closest('[data-id]');
     this.focusedId = el ? el.dataset.id : null;
-    if (el && !this.editor.selection.has(el.dataset.id) && !this.pointers.size) this.editor.select([el.dataset.id]);
+    // The selection follows the focus unless it was picked with Space.
+    if (el && !this.picked && !this.editor.selection.has(el.dataset.id) && !this.pointers.size) this.editor.select([el.dataset.id]);
     this.renderOverlay();
   }
 
@@ -41,7 +44,7 @@ export class CanvasKeyboard {
   }
 
   ensureVisible(id) {
-    const o = this.client.objects.get(id);
+    const o = this.shownObj(id);
     const b = o && bounds(o, this.client.objects);
     if (!b) return;
     const r = this.size();
@@ -69,7 +72,9 @@ export class CanvasKeyboard {
       const j = e.shiftKey ? (i < 0 ? -1 : i - 1) : i + 1;
       if (j >= 0 && j < order.length) {
         e.preventDefault();
-        this.editor.select([order[j]]);
+        // Objects picked with Space stay selected while Tab moves on, so
+        // that two can be picked and linked with K.
+        if (!this.picked) this.editor.select([order[j]]);
         this.focusObject(order[j]);
       } else if (e.shiftKey && i >= 0) {
         e.preventDefault();
@@ -99,13 +104,17 @@ export class CanvasKeyboard {
     if (key === 'Escape') {
       e.preventDefault();
       if (this.gesture) { this.cancelGesture(); return; }
+      this.picked = false;
       this.editor.select([]);
       this.svg.focus();
       return;
     }
     if (key === ' ' && id) {
       e.preventDefault();
-      this.editor.select([id], 'toggle');
+      // The first Space keeps the focused object selected (it already is,
+      // following the focus) and starts picking; later ones add or remove.
+      if (!this.picked) { this.picked = true; this.editor.select([id]); } else this.editor.select([id], 'toggle');
+      announce(t('announce.selected', { n: this.editor.selection.size }));
       return;
     }
     if (!ctrl && (key === '+' || key === '=')) { e.preventDefault(); this.zoomBy(1.25); return; }

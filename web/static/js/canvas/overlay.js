@@ -4,7 +4,8 @@
 import { s, clear, colorFor } from '../util.js';
 import { t } from '../i18n.js';
 import { bounds, center, edgePoint, LANE_HEIGHT, LANE_WIDTH, LANE_HEADER, SIZED_KINDS } from '../model.js';
-import { measure, wrapText, textBlock } from './text.js';
+import { measure } from './text.js';
+import { laneTitle } from './draw.js';
 
 /** Methods of Canvas (canvas.js), which copies them onto its prototype. */
 export class CanvasOverlay {
@@ -91,7 +92,7 @@ export class CanvasOverlay {
       g.append(
         s('line', { class: 'lane-drop', x1: 0, y1: at, x2: LANE_WIDTH, y2: at, 'stroke-width': 6 / k }),
         s('rect', { class: 'lane-ghost', x: 0, y, width: LANE_HEADER, height: LANE_HEIGHT, fill: lane?.color || '#f1f5f9', 'stroke-width': 3 / k }),
-        textBlock(wrapText(lane?.title || t('label.untitledLane'), LANE_HEADER - 24, 18, 8, 600), LANE_HEADER / 2, y + LANE_HEIGHT / 2, 18, { weight: 600, cls: 'obj-text lane-title' }));
+        laneTitle(lane?.title || t('label.untitledLane'), LANE_HEADER / 2, y + LANE_HEIGHT / 2));
     }
     if (gs && gs.type === 'link' && gs.to) {
       const o = objs.get(gs.from);

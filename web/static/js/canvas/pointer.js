@@ -18,7 +18,7 @@ export class CanvasPointers {
   }
 
   objectAt(wx, wy, except) {
-    const objs = this.client.objects;
+    const objs = this.effMap();
     const list = [...objs.values()].filter((o) => NODE_KINDS.includes(o.kind) && o.id !== except).sort(byZ).reverse();
     for (const o of list) {
       const b = bounds(o, objs);
@@ -30,6 +30,7 @@ export class CanvasPointers {
   onPointerDown(e) {
     if (e.button !== undefined && e.button !== 0 && e.pointerType === 'mouse') return;
     this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    this.picked = false; // the pointer selects now; Space picks again
     if (this.editing) this.commitEdit();
     if (this.pointers.size === 2) {
       this.cancelGesture();

@@ -1,6 +1,7 @@
 // Text on the canvas: measuring, wrapping into lines of a width, and SVG
 // text blocks.
 import { s } from '../util.js';
+import { breaks, haveRules } from '../hyphen.js';
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
@@ -13,9 +14,15 @@ export function measure(text, px, weight) {
 
 const wrapCache = new Map();
 
-/** Wraps text into at most maxLines lines of width ≤ width (ellipsis when cut). Cached. */
+/**
+ * Wraps text into at most maxLines lines of width ≤ width (ellipsis when
+ * cut; maxLines may be Infinity). A word wider than a line is hyphenated
+ * by the Swedish rules the PDF uses (hyphen.js): at a compound's joint if
+ * one fits, else between syllables, and only as a last resort between
+ * characters (then lines.broke is set). Cached.
+ */
 export function wrapText(text, width, px, maxLines, weight) {
-  const key = `${width}|${px}|${maxLines}|${weight || ''}|${text || ''}`;
+  const key = `${width}|${px}|${maxLines}|${weight || ''}|${haveRules() ? 1 : 0}|${text || ''}`;
   let lines = wrapCache.get(key);
   if (lines) return lines;
   lines = wrapUncached(text, width, px, maxLines, weight);
@@ -24,23 +31,79 @@ export function wrapText(text, width, px, maxLines, weight) {
   return lines;
 }
 
+/**
+ * The largest size from maxPx down to minPx at which text wraps into
+ * width with no word broken between characters, and its lines (unlimited:
+ * the shape grows to hold them). {lines, px}
+ */
+export function fitText(text, width, maxPx, minPx, weight) {
+  let px = maxPx;
+  for (;;) {
+    const lines = wrapText(text, width, px, Infinity, weight);
+    // Shrinking a little reads better than a hyphen between syllables; a
+    // compound's joint is fine as it is.
+    if (!(lines.broke || lines.syllable) || px <= minPx) return { lines, px };
+    px = Math.max(minPx, px - 1);
+  }
+}
+
+/** Where to hyphenate word (code point index) so that its head and "-" fit width, or 0; and whether at a joint. */
+function hyphenAt(chars, width, px, weight) {
+  const b = breaks(chars.join(''));
+  for (const list of [b.joints, b.syllables]) {
+    for (let k = list.length - 1; k >= 0; k--) {
+      if (measure(`${chars.slice(0, list[k]).join('')}-`, px, weight) <= width) return { at: list[k], joint: list === b.joints };
+    }
+  }
+  return { at: 0 };
+}
+
 function wrapUncached(text, width, px, maxLines, weight) {
   const lines = [];
+  let broke = false, syllable = false;
   for (const para of String(text || '').split('\n')) {
     let line = '';
+    // A word written with hyphens ("energianvändning-rapport") may break
+    // after them: its parts follow each other without a space.
+    const pieces = [];
     for (const word of para.split(/\s+/).filter(Boolean)) {
-      const test = line ? `${line} ${word}` : word;
+      word.split(/(?<=\p{L}-)(?=\p{L})/u).forEach((p, i) => pieces.push({ p, glue: i > 0 }));
+    }
+    for (let pi = 0; pi < pieces.length; pi++) {
+      const current = pieces[pi];
+      const { p: word, glue } = current;
+      const test = line ? `${line}${glue ? '' : ' '}${word}` : word;
       if (measure(test, px, weight) <= width) { line = test; continue; }
+      if (line && !glue && measure(word, px, weight) > width) {
+        // A word that must be broken anyway starts on this line when its
+        // first part fits ("beställer en energi-" / "kartläggning").
+        const sep = `${line} `;
+        const hy = hyphenAt(Array.from(word), width - measure(sep, px, weight), px, weight);
+        if (hy.at) {
+          const chars = Array.from(word);
+          lines.push(`${sep}${chars.slice(0, hy.at).join('')}-`);
+          if (!hy.joint) syllable = true;
+          line = '';
+          pieces.splice(pieces.indexOf(current) + 1, 0, { p: chars.slice(hy.at).join(''), glue: false });
+          continue;
+        }
+      }
       if (line) lines.push(line);
-      // a word longer than the line: break it
-      let w = word;
-      while (measure(w, px, weight) > width && w.length > 1) {
-        let n = w.length - 1;
-        while (n > 1 && measure(`${w.slice(0, n)}-`, px, weight) > width) n--;
-        lines.push(`${w.slice(0, n)}-`);
+      // A word longer than the line: hyphenate it where Swedish allows.
+      let w = Array.from(word);
+      while (measure(w.join(''), px, weight) > width && w.length > 1) {
+        const hy = hyphenAt(w, width, px, weight);
+        let n = hy.at;
+        if (n && !hy.joint) syllable = true;
+        if (!n) {
+          broke = true;
+          n = w.length - 1;
+          while (n > 1 && measure(`${w.slice(0, n).join('')}-`, px, weight) > width) n--;
+        }
+        lines.push(`${w.slice(0, n).join('')}-`);
         w = w.slice(n);
       }
-      line = w;
+      line = w.join('');
     }
     lines.push(line);
     if (lines.length > maxLines) break;
@@ -52,6 +115,8 @@ function wrapUncached(text, width, px, maxLines, weight) {
     while (last && measure(`${last}…`, px, weight) > width) last = last.slice(0, -1);
     lines[lines.length - 1] = `${last}…`;
   }
+  lines.broke = broke;
+  lines.syllable = syllable;
   return lines;
 }
 

@@ -1,6 +1,6 @@
 // The canvas's view: pan and zoom, and conversion between screen and
 // world coordinates.
-import { bounds } from '../model.js';
+import { bounds, LANE_HEADER, LANE_WIDTH } from '../model.js';
 
 export const MIN_ZOOM = 0.05;
 export const MAX_ZOOM = 4;
@@ -51,17 +51,29 @@ export class CanvasView {
     this.applyView();
   }
 
+  /**
+   * The box around everything drawn, as shown (grown to hold text). Lane
+   * bands count only as far right as something lies in them, so "Anpassa"
+   * shows the content large rather than the bands' empty ends.
+   */
   contentBounds() {
     let b = null;
-    for (const o of this.client.objects.values()) {
-      const ob = bounds(o, this.client.objects);
+    const objs = this.effMap();
+    const add = (ob) => {
+      if (!b) { b = { ...ob }; return; }
+      const x1 = Math.max(b.x + b.w, ob.x + ob.w), y1 = Math.max(b.y + b.h, ob.y + ob.h);
+      b.x = Math.min(b.x, ob.x); b.y = Math.min(b.y, ob.y); b.w = x1 - b.x; b.h = y1 - b.y;
+    };
+    let right = LANE_HEADER + 400;
+    const lanes = [];
+    for (const o of objs.values()) {
+      const ob = bounds(o, objs);
       if (!ob) continue;
-      if (!b) b = { ...ob };
-      else {
-        const x1 = Math.max(b.x + b.w, ob.x + ob.w), y1 = Math.max(b.y + b.h, ob.y + ob.h);
-        b.x = Math.min(b.x, ob.x); b.y = Math.min(b.y, ob.y); b.w = x1 - b.x; b.h = y1 - b.y;
-      }
+      if (o.kind === 'lane') { lanes.push(ob); continue; }
+      add(ob);
+      if (o.lane || (ob.x < LANE_WIDTH && ob.x + ob.w > 0)) right = Math.max(right, ob.x + ob.w + 40);
     }
+    for (const lb of lanes) add({ ...lb, w: Math.min(lb.w, right) });
     return b;
   }
 
