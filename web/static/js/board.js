@@ -18,20 +18,27 @@ import { setupSummons } from './board/summons.js';
 import { showHelp } from './board/help.js';
 import { setupEditing } from './board/editing.js';
 import { setupPresentation } from './board/presentation.js';
+import { setupMenu } from './board/menu.js';
 import { loadRules } from './hyphen.js';
+import { organizerKey, facilitatorToken, forgetFacilitator } from './session.js';
 
 const boardId = decodeURIComponent((location.pathname.match(/^\/b\/([^/]+)/) || [])[1] || '');
-const token = boardId ? store.get(tokenKey(boardId)) : null;
+let token = boardId ? store.get(tokenKey(boardId)) : null;
 
 applyI18n();
 initLangSwitch($('#lang-switch'));
 
-if (!boardId || !token) {
+function toJoin() {
   sessionStorage.setItem('processkarta.joinMessage', t('join.needToken'));
   location.replace('/join');
-} else {
-  main();
 }
+
+if (!boardId) toJoin();
+else if (token) main();
+else if (organizerKey()) {
+  // Signed in as organizer in this browser: run the board as facilitator.
+  facilitatorToken(boardId).then((tk) => { if (!tk) { toJoin(); return; } token = tk; main(); }, toJoin);
+} else toJoin();
 
 function main() {
   const client = new BoardClient(boardId, token);
@@ -133,7 +140,9 @@ function main() {
   client.addEventListener('closed', (e) => {
     const code = e.detail.code;
     if (code === 4401) {
+      if (ctx.erasing) return; // the menu's erasure takes it from here
       store.del(tokenKey(boardId));
+      forgetFacilitator(boardId);
       client.forget();
       sessionStorage.setItem('processkarta.joinMessage', t('join.revoked'));
       location.replace('/join');
@@ -152,6 +161,7 @@ function main() {
   });
 
   $('#btn-help').addEventListener('click', showHelp);
+  setupMenu(ctx);
 
   // Keep the replica for an offline reload.
   addEventListener('pagehide', () => client.saveReplica());
