@@ -21,9 +21,6 @@ const Host = "Processkarta"
 // the same prefix (pk-variant, pk-rank, ...).
 const kindAttr = "pk-kind"
 
-// laneStart is the width of a lane's title column in the file.
-const laneStart = 40.0
-
 // styles of the shapes, in the board's colours.
 var styles = map[string]string{
 	board.KindStep:     "rounded=1;arcSize=8;whiteSpace=wrap;html=1;strokeColor=#334155;",
