@@ -73,7 +73,7 @@ type Store interface {
 	// Summaries returns the summaries of the given boards, in that order,
 	// leaving out boards that do not exist. Stores keep each board's
 	// summary current with its commits, so that this does not load the
-	// boards.
+	// boards. The summaries may be shared with other callers: read-only.
 	Summaries(ctx context.Context, boardIDs []string) ([]*Summary, error)
 
 	// SaveExport stores an export's metadata and PDF, immutably.

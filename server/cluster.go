@@ -48,40 +48,54 @@ func (s *Server) getCluster(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := clusterOut{Name: name, Municipalities: []clusterMunicipality{}}
+	var members []*board.Municipality
 	for _, m := range ms {
-		if name == "" || !strings.EqualFold(strings.TrimSpace(m.Cluster), name) {
-			continue
+		if name != "" && strings.EqualFold(strings.TrimSpace(m.Cluster), name) {
+			members = append(members, m)
 		}
-		cm := clusterMunicipality{Code: m.Code, Name: m.Name, Strategies: []clusterStrategy{}}
-		sts, err := s.store.Strategies(ctx, m.Code)
+	}
+	// One listing of the boards and one read of their summaries for the
+	// whole cluster: the cost does not grow with a call per municipality.
+	var infos []*board.Info
+	if len(members) > 0 {
+		if infos, err = s.store.Boards(ctx, ""); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	var sts []*board.Strategy
+	muniOf := map[string]int{}
+	for i, m := range members {
+		list, err := s.store.Strategies(ctx, m.Code)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		var infos []*board.Info
-		if len(sts) > 0 {
-			if infos, err = s.store.Boards(ctx, m.Code); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		for _, st := range list {
+			muniOf[st.ID] = i
 		}
-		for _, st := range sts {
-			rev, err := s.loadRevision(ctx, st, infos)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			ro := rev.out(m)
-			cs := clusterStrategy{ID: st.ID, Title: st.Title, Revision: st.Revision, Workshops: ro.Participation.Workshops,
-				LastWorkshopAt: ro.LastWorkshopAt, Goals: len(ro.Goals), Actions: ro.ActionsByStatus, Exports: len(rev.exports),
-				People: ro.Participation.People}
-			if n := len(rev.exports); n > 0 {
-				t := rev.exports[n-1].CreatedAt
-				cs.LastExportAt = &t
-			}
-			cm.Strategies = append(cm.Strategies, cs)
+		sts = append(sts, list...)
+	}
+	revs, err := s.loadRevisions(ctx, sts, infos)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, m := range members {
+		out.Municipalities = append(out.Municipalities, clusterMunicipality{Code: m.Code, Name: m.Name, Strategies: []clusterStrategy{}})
+	}
+	for _, rev := range revs {
+		st := rev.strategy
+		i := muniOf[st.ID]
+		ro := rev.out(members[i])
+		cs := clusterStrategy{ID: st.ID, Title: st.Title, Revision: st.Revision, Workshops: ro.Participation.Workshops,
+			LastWorkshopAt: ro.LastWorkshopAt, Goals: len(ro.Goals), Actions: ro.ActionsByStatus, Exports: len(rev.exports),
+			People: ro.Participation.People}
+		if n := len(rev.exports); n > 0 {
+			t := rev.exports[n-1].CreatedAt
+			cs.LastExportAt = &t
 		}
-		out.Municipalities = append(out.Municipalities, cm)
+		out.Municipalities[i].Strategies = append(out.Municipalities[i].Strategies, cs)
 	}
 	if len(out.Municipalities) == 0 {
 		s.writeError(w, r, board.Errorf(board.ENotFound, "no municipality is in the cluster %q", name))

@@ -36,12 +36,27 @@ type revision struct {
 }
 
 // loadRevision reads strategy st's boards, summaries and exports; infos
-// are the boards of its municipality.
+// are the boards of its municipality (or more).
 func (s *Server) loadRevision(ctx context.Context, st *board.Strategy, infos []*board.Info) (*revision, error) {
-	rev := &revision{strategy: st, sums: map[string]*board.Summary{}}
+	revs, err := s.loadRevisions(ctx, []*board.Strategy{st}, infos)
+	if err != nil {
+		return nil, err
+	}
+	return revs[0], nil
+}
+
+// loadRevisions reads many strategies' boards, summaries (in one call to
+// the store) and exports; infos hold at least their boards.
+func (s *Server) loadRevisions(ctx context.Context, sts []*board.Strategy, infos []*board.Info) ([]*revision, error) {
+	revs := make([]*revision, len(sts))
+	byID := make(map[string]*revision, len(sts))
+	for i, st := range sts {
+		revs[i] = &revision{strategy: st, sums: map[string]*board.Summary{}}
+		byID[st.ID] = revs[i]
+	}
 	var ids []string
 	for _, i := range infos {
-		if i.Strategy == st.ID {
+		if rev := byID[i.Strategy]; rev != nil && i.Strategy != "" {
 			rev.boards = append(rev.boards, i)
 			ids = append(ids, i.ID)
 		}
@@ -50,13 +65,21 @@ func (s *Server) loadRevision(ctx context.Context, st *board.Strategy, infos []*
 	if err != nil {
 		return nil, err
 	}
+	all := make(map[string]*board.Summary, len(sums))
 	for _, sum := range sums {
-		rev.sums[sum.Board] = sum
+		all[sum.Board] = sum
 	}
-	if rev.exports, err = s.store.Exports(ctx, st.ID); err != nil {
-		return nil, err
+	for _, rev := range revs {
+		for _, b := range rev.boards {
+			if sum := all[b.ID]; sum != nil {
+				rev.sums[b.ID] = sum
+			}
+		}
+		if rev.exports, err = s.store.Exports(ctx, rev.strategy.ID); err != nil {
+			return nil, err
+		}
 	}
-	return rev, nil
+	return revs, nil
 }
 
 // goalsBoard is the latest board of the revision that has goal areas: its

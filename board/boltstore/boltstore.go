@@ -101,6 +101,9 @@ var topBuckets = [][]byte{bMeta, bMunicipality, bStrategies, bStrategyIndex, bBo
 
 // Store is the bbolt board.Store. It is safe for concurrent use.
 type Store struct {
+	// summaries keeps decoded board summaries (see Summaries).
+	summaries storekit.SummaryCache
+
 	// db is replaced by Compact; dbMu is held shared by every use of it
 	// and exclusively while the file is swapped.
 	dbMu sync.RWMutex

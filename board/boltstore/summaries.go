@@ -6,7 +6,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/processkarta/processkarta/board"
-	"github.com/processkarta/processkarta/board/internal/storekit"
 )
 
 // Summaries returns the stored summaries of the given boards, in that
@@ -27,7 +26,7 @@ func (s *Store) Summaries(ctx context.Context, boardIDs []string) ([]*board.Summ
 				missing = append(missing, i)
 				continue
 			}
-			sum, err := storekit.DecodeSummary(v)
+			sum, err := s.summaries.Decode(id, v)
 			if err != nil {
 				return err
 			}

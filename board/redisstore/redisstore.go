@@ -123,6 +123,9 @@ func WithCommitAttempts(n int) Option {
 
 // Store is the Redis board.Store. It is safe for concurrent use.
 type Store struct {
+	// summaries keeps decoded board summaries (see Summaries).
+	summaries storekit.SummaryCache
+
 	rdb  *redis.Client
 	cfg  config
 	live *storekit.Live[boardData]

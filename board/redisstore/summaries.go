@@ -7,7 +7,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/processkarta/processkarta/board"
-	"github.com/processkarta/processkarta/board/internal/storekit"
 )
 
 // Summaries returns the stored summaries of the given boards, in that
@@ -44,7 +43,7 @@ func (s *Store) Summaries(ctx context.Context, boardIDs []string) ([]*board.Summ
 		if err != nil {
 			return nil, wrap(err)
 		}
-		if out[i], err = storekit.DecodeSummary(b); err != nil {
+		if out[i], err = s.summaries.Decode(boardIDs[i], b); err != nil {
 			return nil, wrap(err)
 		}
 	}

@@ -1,8 +1,10 @@
 package storekit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/processkarta/processkarta/board"
 )
@@ -319,5 +321,43 @@ func DecodeSummary(b []byte) (*board.Summary, error) {
 	if err := json.Unmarshal(b, sum); err != nil {
 		return nil, fmt.Errorf("board summary: %w", err)
 	}
+	return sum, nil
+}
+
+// SummaryCache keeps decoded summaries by board, with the stored bytes
+// they came from: a summary whose bytes are unchanged is not decoded
+// again. Reading many boards' summaries then costs a comparison each, not
+// a JSON decode. The summaries it returns are shared: read-only.
+type SummaryCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSummary
+}
+
+type cachedSummary struct {
+	raw []byte
+	sum *board.Summary
+}
+
+// maxCachedSummaries bounds the cache; past it, it starts over.
+const maxCachedSummaries = 50_000
+
+// Decode returns the summary stored as raw for board id.
+func (c *SummaryCache) Decode(id string, raw []byte) (*board.Summary, error) {
+	c.mu.Lock()
+	if e, ok := c.m[id]; ok && bytes.Equal(e.raw, raw) {
+		c.mu.Unlock()
+		return e.sum, nil
+	}
+	c.mu.Unlock()
+	sum, err := DecodeSummary(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedSummaries {
+		c.m = map[string]cachedSummary{}
+	}
+	c.m[id] = cachedSummary{raw: bytes.Clone(raw), sum: sum}
+	c.mu.Unlock()
 	return sum, nil
 }

@@ -18,6 +18,7 @@ import { setupSummons } from './board/summons.js';
 import { showHelp } from './board/help.js';
 import { setupEditing } from './board/editing.js';
 import { setupPresentation } from './board/presentation.js';
+import { setupMenu } from './board/menu.js';
 import { loadRules } from './hyphen.js';
 
 const boardId = decodeURIComponent((location.pathname.match(/^\/b\/([^/]+)/) || [])[1] || '');
@@ -133,6 +134,7 @@ function main() {
   client.addEventListener('closed', (e) => {
     const code = e.detail.code;
     if (code === 4401) {
+      if (ctx.erasing) return; // the menu's erasure takes it from here
       store.del(tokenKey(boardId));
       client.forget();
       sessionStorage.setItem('processkarta.joinMessage', t('join.revoked'));
@@ -152,6 +154,7 @@ function main() {
   });
 
   $('#btn-help').addEventListener('click', showHelp);
+  setupMenu(ctx);
 
   // Keep the replica for an offline reload.
   addEventListener('pagehide', () => client.saveReplica());

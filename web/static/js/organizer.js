@@ -210,6 +210,8 @@ function renderBoards() {
             b.phase ? `${t('phase.label')}: ${phaseName(b.phase)}` : null,
             t('org.participants', { n: b.participants ?? 0 }),
             t('org.lastChange', { date: fmtDate(b.lastChangeAt || b.createdAt) }),
+            ageText(b.createdAt),
+            b.anonymised ? t('org.anonymised') : b.anonymiseAt ? t('org.anonymiseAt', { date: fmtDate(b.anonymiseAt) }) : t('org.keptUntilDeleted'),
           ].filter(Boolean).join(' · ')),
           b.from ? [h('br'), h('span', { class: 'hint' }, t('board.continues', { title: boards.find((x) => x.id === b.from)?.title || '…' }))] : null),
         h('td', {}, t(`org.template.${b.template}`)),
@@ -218,8 +220,38 @@ function renderBoards() {
           h('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': t('org.facilitateNamed', { name: b.title }), onclick: () => facilitate(b) }, t('org.facilitate')),
           b.joinCode ? h('a', { class: 'btn btn-small', href: `/join?code=${encodeURIComponent(b.joinCode)}`, 'aria-label': t('org.joinBoardNamed', { name: b.title }) }, t('org.joinBoard')) : null,
           b.joinCode ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.showCodeNamed', { name: b.title }), onclick: () => showProjector(b.joinCode, b.title) }, t('org.showCode')) : null,
-          h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.continueNamed', { name: b.title }), onclick: () => continueBoard(b) }, t('org.continue')))));
+          h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('org.continueNamed', { name: b.title }), onclick: () => continueBoard(b) }, t('org.continue')),
+          h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `${t('org.deleteBoard')}: ${b.title}`, onclick: (e) => deleteBoard(b, e.currentTarget) }, t('org.deleteBoard')))));
     }))));
+}
+
+/** How long ago a board was created, in whole days. */
+function ageText(created) {
+  const days = Math.floor((Date.now() - Date.parse(created)) / 86400000);
+  return days < 1 ? t('org.ageToday') : t('org.age', { n: days });
+}
+
+/** Deletes a board after a confirm dialog: DELETE /api/boards/{id}. */
+function deleteBoard(b, returnFocus) {
+  const yes = h('button', { type: 'button', class: 'btn btn-danger' }, t('org.deleteBoard'));
+  const no = h('button', { type: 'button', class: 'btn' }, t('common.cancel'));
+  const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': 'del-title' },
+    h('h2', { id: 'del-title', tabindex: -1 }, t('org.deleteConfirm', { title: b.title })),
+    h('div', { class: 'dialog-actions' }, yes, no));
+  document.body.append(dlg);
+  dlg.addEventListener('close', () => { dlg.remove(); if (returnFocus.isConnected) returnFocus.focus(); else { $('#boards-title').tabIndex = -1; $('#boards-title').focus(); } });
+  no.addEventListener('click', () => dlg.close());
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await api(`/api/boards/${encodeURIComponent(b.id)}`, { method: 'DELETE', token: key });
+    } catch (err) { showError(err); dlg.close(); return; }
+    announce(t('org.deleted'));
+    dlg.close();
+    await loadBoards();
+  });
+  dlg.showModal();
+  dlg.querySelector('h2').focus();
 }
 
 // continueBoard asks for the next workshop's title and template and
