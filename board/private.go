@@ -81,7 +81,7 @@ func (s *State) HasPrivate() bool {
 // public ones: what a PDF made during a private round may show, since
 // everyone with a token of the board may read it.
 func (s *State) Public() *State {
-	if !s.HasPrivate() {
+	if s == nil || !s.HasPrivate() {
 		return s
 	}
 	c := *s

@@ -22,24 +22,33 @@ import (
 	"github.com/processkarta/processkarta/server/client"
 )
 
-// getRaw fetches path with the bearer and returns the body.
+// getRaw fetches url with the bearer and returns the body.
 func getRaw(t *testing.T, ctx context.Context, url, bearer string) []byte {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+bearer)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// A node that has just started may answer 503 (unavailable, retry)
+	// while it subscribes to Redis; a client retries, and so does this.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+bearer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case resp.StatusCode == 200:
+			return body
+		case resp.StatusCode == http.StatusServiceUnavailable && time.Now().Before(deadline):
+			time.Sleep(100 * time.Millisecond)
+		default:
+			t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
+		}
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
-	}
-	return body
 }
 
 // backupBoardSeqs reads each board's seq from a backup file.

@@ -153,7 +153,7 @@ func TestFacilitation(t *testing.T) {
 		p2.waitFor("the dot counted", fmt.Sprintf(`processkarta.client.votes.dotsLeft === %d && processkarta.client.pending.length === 0`, 2-i), 2*time.Second)
 	}
 	for _, who := range people {
-		who.waitFor("no dots left", `document.querySelector('#dots').textContent === 'Röster kvar: 0 av 3'`, 2*time.Second)
+		who.waitFor("no dots left", `document.querySelector('#dots').textContent === 'Inga röster kvar'`, 2*time.Second)
 	}
 	f.waitFor("the facilitator sees the tallies", labelHas(renewable, "3 röster totalt")+" && "+labelHas(efficiency, "2 röster totalt"), 2*time.Second)
 
@@ -168,7 +168,7 @@ func TestFacilitation(t *testing.T) {
 			tallies: processkarta.client.votes.tallies,
 			mine: processkarta.client.votes.mine,
 			totals: [...document.querySelectorAll('#canvas [data-kind="goal"]')].some((e) => e.getAttribute('aria-label').includes('totalt'))
-				|| [...document.querySelectorAll('#canvas .vote-pill-text')].some((e) => e.textContent.includes('Σ')),
+				|| [...document.querySelectorAll('#canvas .vote-pill-text')].some((e) => e.textContent.includes('Totalt')),
 			tab: !!document.querySelector('#tab-results'),
 		})`, &hidden)
 		if hidden.Tallies != nil || hidden.Totals || hidden.Tab {

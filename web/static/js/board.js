@@ -20,19 +20,25 @@ import { setupEditing } from './board/editing.js';
 import { setupPresentation } from './board/presentation.js';
 import { setupMenu } from './board/menu.js';
 import { loadRules } from './hyphen.js';
+import { organizerKey, facilitatorToken, forgetFacilitator } from './session.js';
 
 const boardId = decodeURIComponent((location.pathname.match(/^\/b\/([^/]+)/) || [])[1] || '');
-const token = boardId ? store.get(tokenKey(boardId)) : null;
+let token = boardId ? store.get(tokenKey(boardId)) : null;
 
 applyI18n();
 initLangSwitch($('#lang-switch'));
 
-if (!boardId || !token) {
+function toJoin() {
   sessionStorage.setItem('processkarta.joinMessage', t('join.needToken'));
   location.replace('/join');
-} else {
-  main();
 }
+
+if (!boardId) toJoin();
+else if (token) main();
+else if (organizerKey()) {
+  // Signed in as organizer in this browser: run the board as facilitator.
+  facilitatorToken(boardId).then((tk) => { if (!tk) { toJoin(); return; } token = tk; main(); }, toJoin);
+} else toJoin();
 
 function main() {
   const client = new BoardClient(boardId, token);
@@ -136,6 +142,7 @@ function main() {
     if (code === 4401) {
       if (ctx.erasing) return; // the menu's erasure takes it from here
       store.del(tokenKey(boardId));
+      forgetFacilitator(boardId);
       client.forget();
       sessionStorage.setItem('processkarta.joinMessage', t('join.revoked'));
       location.replace('/join');

@@ -49,7 +49,9 @@ export function setupHeader(ctx, { updateToolbar }) {
     const d = $('#dots');
     if (v && v.open && client.me?.role !== 'observer') {
       d.hidden = false;
-      d.textContent = t('vote.dotsLeft', { n: v.dotsLeft ?? 0, of: v.dots ?? 0 });
+      const none = (v.dotsLeft ?? 0) <= 0;
+      d.classList.toggle('pill-none', none);
+      d.textContent = none ? t('vote.noneLeft') : t('vote.dotsLeft', { n: v.dotsLeft ?? 0, of: v.dots ?? 0 });
     } else d.hidden = true;
   }
 
@@ -62,6 +64,7 @@ export function setupHeader(ctx, { updateToolbar }) {
     else if (st?.locked) msgs.push(t('banner.lockedFacilitator'));
     const v = client.votes;
     if (v && v.open) msgs.push(t(v.hidden ? 'banner.votingHidden' : 'banner.voting', { n: v.dots, kinds: (v.kinds || []).map((k) => t(`kind.${k}.plural`)).join(', ') }));
+    if (st?.private && client.me?.role !== 'observer') msgs.push(t(client.isFacilitator() ? 'private.bannerFacil' : 'private.banner'));
     bn.hidden = !msgs.length;
     bn.textContent = msgs.join(' · ');
   }

@@ -1,7 +1,7 @@
 // The board page's toolbar and the commands behind it: create an object
 // at a free spot near the view centre, link, undo, redo, delete, vote.
 import { t } from '../i18n.js';
-import { $, h, clear, announce } from '../util.js';
+import { $, h, clear, announce, toast } from '../util.js';
 import { textOf, bounds, intersects, laneBands, laneAt, NODE_KINDS, DEFAULT_SIZE, EVENT_R, LANE_HEADER } from '../model.js';
 
 // Phases in which a workshop decides actions: the process map's and the
@@ -222,7 +222,8 @@ export function setupToolbar(ctx, getOutline) {
     const o = client.objects.get(target);
     if (!v || !v.open) { announce(t('vote.closed'), true); return; }
     if (!o || !(v.kinds || []).includes(o.kind)) { announce(t('vote.notVotable'), true); return; }
-    if (delta > 0 && v.dotsLeft <= 0) { announce(t('reject.no_dots_left'), true); return; }
+    // Said where it is seen, not only to a screen reader.
+    if (delta > 0 && v.dotsLeft <= 0) { toast(t('vote.noneLeftHelp'), 'error'); return; }
     if (delta < 0 && !(v.mine && v.mine[target])) { announce(t('vote.noneHere'), true); return; }
     client.vote(target, delta);
     const nv = client.votes;

@@ -350,6 +350,7 @@ export class CanvasDrawing {
       parts[0] = t('label.link', { from: textOf(a) || t('label.empty'), to: textOf(z) || t('label.empty') }) + (o.label ? ` (${o.label})` : '');
     }
     if (o.kind === 'goal' && o.rank !== undefined) parts.push(t('label.rank', { rank: o.rank }));
+    if (o.privateTo) parts.push(t('private.badgeLabel'));
     if (o.kind === 'action') {
       parts.push(t(`action.status.${o.status || 'planned'}`));
       const g = o.goal && this.client.objects.get(o.goal);

@@ -34,10 +34,17 @@ export class CanvasOverlay {
     const v = this.client.votes;
     if (v && (v.open || v.tallies)) {
       for (const o of objs.values()) {
-        if (!(v.kinds || []).includes(o.kind)) continue;
+        // A private note cannot be voted on until it is shown.
+        if (!(v.kinds || []).includes(o.kind) || o.privateTo) continue;
         const b = bounds(o, objs);
         if (b) this.voteBadge(g, o, b, v, k);
       }
+    }
+    // a private round's notes: a tag beside each, for its author and the facilitators
+    for (const o of objs.values()) {
+      if (!o.privateTo) continue;
+      const b = bounds(o, objs);
+      if (b) this.privateTag(g, b, k);
     }
     // selection
     const sel = this.editor.selected();
@@ -106,33 +113,51 @@ export class CanvasOverlay {
     }
   }
 
+  /**
+   * The votes of an object, in words ("Dina röster: 2 · Totalt: 5"), with
+   * + and − to place and take back a dot: just below the object, beside
+   * its text rather than over it, at a constant size on the screen.
+   */
   voteBadge(g, o, b, v, k) {
     const mine = (v.mine && v.mine[o.id]) || 0;
     const total = v.tallies ? v.tallies[o.id] || 0 : null;
+    const voting = v.open && this.client.canEdit() && this.client.me?.role !== 'observer';
+    let label = '';
+    if (total !== null && (mine || voting)) label = t('vote.status', { mine, total });
+    else if (total !== null) label = total > 0 ? t('vote.statusTotal', { total }) : '';
+    else if (mine || voting) label = t('vote.statusMine', { mine });
+    if (!label && !voting) return;
     const sc = Math.min(1 / k, 3);
-    const x = b.x + b.w, y = b.y;
-    const grp = s('g', { class: 'vote-badge', transform: `translate(${x},${y}) scale(${sc})` });
-    let label = mine ? `●${mine}` : '';
-    if (total !== null && (total > 0 || v.open)) label += `${label ? '  ' : ''}Σ${total}`;
-    if (!label && !v.open) return;
-    let left = 0;
+    const grp = s('g', { class: 'vote-badge', transform: `translate(${b.x},${b.y + b.h + 6 * sc}) scale(${sc})` });
+    let x = 0;
     if (label) {
-      const w = measure(label, 14, 700) + 14;
-      left = -w;
-      grp.append(s('rect', { class: 'vote-pill', x: -w, y: -14, width: w, height: 26, rx: 13 }), s('text', { class: 'vote-pill-text', x: -w / 2, y: -1, 'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-size': 14, 'font-weight': 700 }, label));
+      const w = measure(label, 14, 700) + 16;
+      grp.append(s('rect', { class: 'vote-pill', x: 0, y: 0, width: w, height: 26, rx: 13 }),
+        s('text', { class: 'vote-pill-text', x: w / 2, y: 13, 'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-size': 14, 'font-weight': 700 }, label));
+      x = w + 4;
     }
-    if (v.open && this.client.canEdit() && this.client.me?.role !== 'observer') {
-      const plus = s('g', { class: 'vote-btn', 'data-vote': '1', 'data-target': o.id, transform: `translate(${left - 18},-1)` },
+    if (voting) {
+      const none = (v.dotsLeft ?? 0) <= 0;
+      grp.append(s('g', { class: `vote-btn${none ? ' none-left' : ''}`, 'data-vote': '1', 'data-target': o.id, transform: `translate(${x + 14},13)` },
         s('circle', { r: 13 }), s('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-size': 18, 'font-weight': 700 }, '+'),
-        s('title', {}, t('vote.add')));
-      grp.append(plus);
+        s('title', {}, none ? t('vote.noneLeft') : t('vote.add'))));
       if (mine) {
-        grp.append(s('g', { class: 'vote-btn minus', 'data-vote': '-1', 'data-target': o.id, transform: `translate(${left - 48},-1)` },
+        grp.append(s('g', { class: 'vote-btn minus', 'data-vote': '-1', 'data-target': o.id, transform: `translate(${x + 44},13)` },
           s('circle', { r: 13 }), s('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-size': 18, 'font-weight': 700 }, '−'),
           s('title', {}, t('vote.remove'))));
       }
     }
     g.append(grp);
+  }
+
+  /** "Privat" above a private note's top edge, at a constant size on the screen. */
+  privateTag(g, b, k) {
+    const sc = Math.min(1 / k, 3);
+    const label = t('private.badge');
+    const w = measure(label, 13, 700) + 14;
+    g.append(s('g', { class: 'private-tag', transform: `translate(${b.x},${b.y - 30 * sc}) scale(${sc})` },
+      s('rect', { x: 0, y: 0, width: w, height: 20, rx: 4 }),
+      s('text', { x: 7, y: 10, 'dominant-baseline': 'central', 'font-size': 13, 'font-weight': 700 }, label)));
   }
 
   /** Other people's cursors and "X redigerar" marks, in screen coordinates. */
