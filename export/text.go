@@ -76,7 +76,7 @@ func (m *measured) wrap(max float64, limit int, split bool) []string {
 	var lines []string
 	m.broke, m.split = false, false
 	full := func() bool { return limit > 0 && len(lines) > limit }
-	hyphen := m.pdf.GetStringSymbolWidth("-")
+	hyphenW := m.pdf.GetStringSymbolWidth("-")
 	for _, p := range m.paras {
 		var cur strings.Builder
 		cw := 0
@@ -103,12 +103,12 @@ func (m *measured) wrap(max float64, limit int, split bool) []string {
 			}
 			rest, rw := w.s, w.w
 			for split && float64(rw) > max {
-				i := m.joint(rest, max-float64(hyphen))
+				i := m.joint(rest, max-float64(hyphenW))
 				if i <= 0 {
 					break
 				}
 				m.split = true
-				cur.WriteString(rest[:i] + "-")
+				cur.WriteString(rest[:i] + hyphen.Hyphen(rest, utf8.RuneCountInString(rest[:i])))
 				flush()
 				if full() {
 					return lines

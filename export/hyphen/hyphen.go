@@ -57,9 +57,48 @@ type Breaks struct {
 }
 
 // Word returns where word may be hyphenated. Punctuation around it
-// ("(Fastighetskontoret?)") is not part of the word.
+// ("(Fastighetskontoret?)") is not part of the word; a word written with
+// hyphens ("energianvändning-rapport") may also break right after each of
+// them, where no further hyphen is added (see Hyphen).
 func (r *Rules) Word(word string) Breaks {
 	w := []rune(word)
+	var b Breaks
+	start := 0
+	for i := 0; i <= len(w); i++ {
+		if i < len(w) && w[i] != '-' {
+			continue
+		}
+		seg := r.segment(w[start:i])
+		for _, j := range seg.Joints {
+			b.Joints = append(b.Joints, start+j)
+		}
+		for _, j := range seg.Syllables {
+			b.Syllables = append(b.Syllables, start+j)
+		}
+		if i < len(w) && i > 0 && i+1 < len(w) && unicode.IsLetter(w[i-1]) && unicode.IsLetter(w[i+1]) &&
+			i+1 >= r.MinLeft && len(w)-i-1 >= r.MinRight {
+			b.Joints = append(b.Joints, i+1)
+			b.Syllables = append(b.Syllables, i+1)
+		}
+		start = i + 1
+	}
+	slices.Sort(b.Joints)
+	slices.Sort(b.Syllables)
+	return b
+}
+
+// Hyphen is what a line broken at i ends with: "-", or nothing when the
+// word already has a hyphen there.
+func Hyphen(word string, i int) string {
+	w := []rune(word)
+	if i > 0 && i <= len(w) && w[i-1] == '-' {
+		return ""
+	}
+	return "-"
+}
+
+// segment returns the breaks of a part of a word between hyphens.
+func (r *Rules) segment(w []rune) Breaks {
 	lead, trail := 0, len(w)
 	for lead < trail && !unicode.IsLetter(w[lead]) {
 		lead++
@@ -94,10 +133,16 @@ func (r *Rules) core(w []rune) Breaks {
 		}
 	}
 	ok := func(i int) bool { return i >= r.MinLeft && n-i >= r.MinRight }
+	// Where parts begin, even too near an end to break there ("ut|släpp"):
+	// the syllable rule must not break such a cluster elsewhere.
+	var parts []int
 	for _, p := range r.parts {
 		for i := 1; i+len(p) <= n; i++ {
-			if ok(i) && slices.Equal(low[i:i+len(p)], p) && !slices.Contains(b.Joints, i) {
-				b.Joints = append(b.Joints, i)
+			if slices.Equal(low[i:i+len(p)], p) {
+				parts = append(parts, i)
+				if ok(i) && !slices.Contains(b.Joints, i) {
+					b.Joints = append(b.Joints, i)
+				}
 			}
 		}
 	}
@@ -121,7 +166,7 @@ func (r *Rules) core(w []rune) Breaks {
 			continue
 		}
 		hasJoint := false
-		for _, j := range b.Joints {
+		for _, j := range parts {
 			if j >= start && j <= end {
 				hasJoint = true
 			}
@@ -155,8 +200,11 @@ func (r *Rules) core(w []rune) Breaks {
 func (r *Rules) Mark(word string) string {
 	b := r.Word(word)
 	var sb strings.Builder
-	for i, c := range []rune(word) {
-		if slices.Contains(b.Joints, i) {
+	w := []rune(word)
+	for i, c := range w {
+		if i > 0 && w[i-1] == '-' {
+			// A break after the word's own hyphen needs no mark.
+		} else if slices.Contains(b.Joints, i) {
 			sb.WriteRune('-')
 		} else if slices.Contains(b.Syllables, i) {
 			sb.WriteRune('·')

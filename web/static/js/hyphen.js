@@ -47,8 +47,32 @@ export function breaks(word) {
 function compute(word) {
   const out = { joints: [], syllables: [] };
   if (!rules) return out;
+  // As export/hyphen: the parts between hyphens each by the rules, and a
+  // break right after each hyphen (where no further hyphen is added).
+  const w = Array.from(word);
+  let start = 0;
+  for (let i = 0; i <= w.length; i++) {
+    if (i < w.length && w[i] !== '-') continue;
+    const seg = segment(w.slice(start, i));
+    for (const j of seg.joints) out.joints.push(start + j);
+    for (const j of seg.syllables) out.syllables.push(start + j);
+    if (i < w.length && i > 0 && i + 1 < w.length && /\p{L}/u.test(w[i - 1]) && /\p{L}/u.test(w[i + 1])
+      && i + 1 >= rules.minLeft && w.length - i - 1 >= rules.minRight) {
+      out.joints.push(i + 1);
+      out.syllables.push(i + 1);
+    }
+    start = i + 1;
+  }
+  out.joints.sort((a, c) => a - c);
+  out.syllables.sort((a, c) => a - c);
+  return out;
+}
+
+/** What a line broken at i ends with: "-", or nothing after the word's own hyphen. */
+export function hyphenAfter(chars, i) { return i > 0 && chars[i - 1] === '-' ? '' : '-'; }
+
+function segment(all) {
   // Punctuation around the word ("(Fastighetskontoret?)") is not part of it.
-  const all = Array.from(word);
   let lead = 0, trail = all.length;
   while (lead < trail && !/\p{L}/u.test(all[lead])) lead++;
   while (trail > lead && !/\p{L}/u.test(all[trail - 1])) trail--;
@@ -64,9 +88,14 @@ function core(w) {
   if (n < rules.minLeft + rules.minRight) return out;
   if (!low.every((c) => /\p{L}/u.test(c))) return out;
   const ok = (i) => i >= rules.minLeft && n - i >= rules.minRight;
+  // Where parts begin, even too near an end to break there ("ut|släpp"):
+  // the syllable rule must not break such a cluster elsewhere.
+  const parts = [];
   for (const p of rules.parts) {
     for (let i = 1; i + p.length <= n; i++) {
-      if (ok(i) && eq(low, i, p) && !out.joints.includes(i)) out.joints.push(i);
+      if (!eq(low, i, p)) continue;
+      parts.push(i);
+      if (ok(i) && !out.joints.includes(i)) out.joints.push(i);
     }
   }
   out.joints.sort((a, c) => a - c);
@@ -78,7 +107,7 @@ function core(w) {
     let end = start;
     while (end < n && !vowel(end)) end++;
     if (end === start || end === n) { i = end - 1; continue; }
-    if (!out.joints.some((j) => j >= start && j <= end)) {
+    if (!parts.some((j) => j >= start && j <= end)) {
       let at = end - 1;
       for (const g of rules.together) {
         for (let j = Math.max(start, at - g.length + 1); j < at && j + g.length <= end; j++) {
@@ -97,5 +126,6 @@ function core(w) {
 /** The word with "-" at its joints and "·" at its other breaks (the examples' notation). */
 export function mark(word) {
   const b = breaks(word);
-  return Array.from(word).map((c, i) => (b.joints.includes(i) ? '-' : b.syllables.includes(i) ? '·' : '') + c).join('');
+  const w = Array.from(word);
+  return w.map((c, i) => (i > 0 && w[i - 1] === '-' ? '' : b.joints.includes(i) ? '-' : b.syllables.includes(i) ? '·' : '') + c).join('');
 }

@@ -1,7 +1,7 @@
 // Text on the canvas: measuring, wrapping into lines of a width, and SVG
 // text blocks.
 import { s } from '../util.js';
-import { breaks, haveRules } from '../hyphen.js';
+import { breaks, haveRules, hyphenAfter } from '../hyphen.js';
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
@@ -52,7 +52,7 @@ function hyphenAt(chars, width, px, weight) {
   const b = breaks(chars.join(''));
   for (const list of [b.joints, b.syllables]) {
     for (let k = list.length - 1; k >= 0; k--) {
-      if (measure(`${chars.slice(0, list[k]).join('')}-`, px, weight) <= width) return { at: list[k], joint: list === b.joints };
+      if (measure(`${chars.slice(0, list[k]).join('')}${hyphenAfter(chars, list[k])}`, px, weight) <= width) return { at: list[k], joint: list === b.joints };
     }
   }
   return { at: 0 };
@@ -81,7 +81,7 @@ function wrapUncached(text, width, px, maxLines, weight) {
         const hy = hyphenAt(Array.from(word), width - measure(sep, px, weight), px, weight);
         if (hy.at) {
           const chars = Array.from(word);
-          lines.push(`${sep}${chars.slice(0, hy.at).join('')}-`);
+          lines.push(`${sep}${chars.slice(0, hy.at).join('')}${hyphenAfter(chars, hy.at)}`);
           if (!hy.joint) syllable = true;
           line = '';
           pieces.splice(pieces.indexOf(current) + 1, 0, { p: chars.slice(hy.at).join(''), glue: false });
@@ -100,7 +100,7 @@ function wrapUncached(text, width, px, maxLines, weight) {
           n = w.length - 1;
           while (n > 1 && measure(`${w.slice(0, n).join('')}-`, px, weight) > width) n--;
         }
-        lines.push(`${w.slice(0, n).join('')}-`);
+        lines.push(`${w.slice(0, n).join('')}${hy.at ? hyphenAfter(w, n) : '-'}`);
         w = w.slice(n);
       }
       line = w.join('');
