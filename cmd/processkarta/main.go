@@ -45,6 +45,8 @@ type config struct {
 	// Personal data and accessibility.
 	contactEmail  string
 	retentionDays int
+	// Organizers' sign-in.
+	accounts *accountFlags
 }
 
 // parse reads flags over environment variables, as the contract lists them.
@@ -68,6 +70,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
 	fs.BoolVar(&c.printConfig, "print-config", false, "print the configuration in force (secrets masked), check it, then exit")
 	fs.StringVar(&c.contactEmail, "contact-email", env("PROCESSKARTA_CONTACT_EMAIL", ""), "where people report accessibility problems and ask about their data (shown on /tillganglighet and /integritet)")
+	c.accounts = defineAccountFlags(fs, getenv)
 	retention := env("PROCESSKARTA_RETENTION_DAYS", "0")
 	fs.StringVar(&retention, "retention-days", retention, "anonymise boards with no change for this many days (0: keep them)")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +81,9 @@ func parse(args []string, getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("retention days must be a whole number of days, 0 or more, not %q", retention)
 	}
 	c.retentionDays = days
+	if err := c.accounts.check(); err != nil {
+		return c, err
+	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
@@ -148,6 +154,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind,
 		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays}
+	if cfg.Accounts, err = c.accounts.config(ctx, store); err != nil {
+		return err
+	}
 	if c.contactEmail == "" {
 		log.Warn("PROCESSKARTA_CONTACT_EMAIL is not set: the accessibility statement and the privacy notice show a placeholder address")
 	}
