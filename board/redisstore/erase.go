@@ -208,8 +208,8 @@ func (s *Store) schedulePurge() {
 // most. One that is due when the store closes runs before it closes.
 func (s *Store) purger() {
 	defer s.wg.Done()
-	run := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), board.PurgeWithin-s.cfg.purgeDelay)
+	run := func(within time.Duration) {
+		ctx, cancel := context.WithTimeout(context.Background(), within)
 		defer cancel()
 		if err := s.Purge(ctx); err != nil {
 			s.purgeErrors.Add(1)
@@ -227,11 +227,13 @@ func (s *Store) purger() {
 		select {
 		case <-s.bg.Done():
 			t.Stop()
-			run()
+			// Closing: a Redis that does not answer must not hold up
+			// the close for long.
+			run(2 * s.cfg.timeout)
 			return
 		case <-t.C:
 		}
-		run()
+		run(board.PurgeWithin - s.cfg.purgeDelay)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/processkarta/processkarta/server"
 )
 
 // TestEraseMeFromTheMenu: a participant opens the board menu, chooses
@@ -58,5 +60,37 @@ func privacyShot(t *testing.T, b *browser, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), b.screenshot(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStatementPagesAccessible audits the accessibility statement and the
+// privacy notice at every viewport on their own (TestAccessibility audits
+// them with the other pages too), and checks that they carry the
+// operator's contact address and the retention period.
+func TestStatementPagesAccessible(t *testing.T) {
+	axe := axeSource(t)
+	s := startServer(t, func(c *server.Config) { c.ContactEmail = "dataskydd@vaxjo.example"; c.RetentionDays = 365 })
+	b := newBrowser(t, "reader", 1280, 720)
+	for _, v := range viewports {
+		b.setViewport(v)
+		for _, p := range statementPages(s) {
+			p.Open(b)
+			for _, viol := range b.audit(axe) {
+				if failing(viol.Impact) {
+					t.Errorf("%s at %s: %s [%s] %s %v", p.Name, v, viol.ID, viol.Impact, viol.Help, viol.Nodes)
+				}
+			}
+			text := b.str(`document.body.innerText`)
+			if !strings.Contains(text, "dataskydd@vaxjo.example") {
+				t.Errorf("%s: no contact address", p.Name)
+			}
+			if p.Name == "privacy notice" && !strings.Contains(text, "365 dagar") {
+				t.Errorf("%s: no retention period", p.Name)
+			}
+			if p.Name == "accessibility statement" && !strings.Contains(text, "digg.se/tdosanmalan") {
+				t.Errorf("%s: no way to DIGG", p.Name)
+			}
+			privacyShot(t, b, strings.ReplaceAll(p.Name, " ", "-")+"-"+v.String())
+		}
 	}
 }
