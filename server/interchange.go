@@ -66,8 +66,9 @@ func (s *Server) importAny(w http.ResponseWriter, r *http.Request) {
 // importMap makes a new board from a BPMN 2.0 or diagrams.net file, with
 // the query's municipality, title, strategy and page (of a file with
 // several). Without a title the board is named as the file's pool or page
-// is, else after the file (name, as the browser saw it). It answers like POST /api/boards, plus the warnings: what the
-// file held that a board has no counterpart for.
+// is, else after the file (name, as the browser saw it). It answers like
+// POST /api/boards, plus the warnings: what the file held that a board has
+// no counterpart for.
 func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page := 0
@@ -78,6 +79,13 @@ func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page = n
+	}
+	// The municipality and strategy are checked before the file is read.
+	info := board.Info{ID: newID(), Title: "—", Municipality: q.Get("municipality"), Strategy: q.Get("strategy"),
+		Template: board.TemplateProcessMap, CreatedAt: time.Now().UTC()}
+	if err := s.checkBoardInfo(r.Context(), &info); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	body, err := readFile(w, r)
 	if err != nil {
@@ -103,17 +111,16 @@ func (s *Server) importMap(w http.ResponseWriter, r *http.Request) {
 		title = m.Title
 	}
 	if title == "" {
-		title = strings.TrimSpace(q.Get("name"))
+		title, _ = interchange.CleanText(strings.Join(strings.Fields(q.Get("name")), " "), board.MaxTitleLen)
 	}
 	if title == "" {
 		title = "Importerad karta"
 	}
-	info := board.Info{ID: newID(), Title: title, Municipality: q.Get("municipality"), Strategy: q.Get("strategy"),
-		Template: board.TemplateProcessMap, CreatedAt: time.Now().UTC()}
-	if err := s.checkBoardInfo(r.Context(), &info); err != nil {
+	if err := board.CheckText("title", title, board.MaxTitleLen, true); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	info.Title = title
 	st, err := m.Build(info, now())
 	if err != nil {
 		s.writeError(w, r, err)
