@@ -121,6 +121,9 @@ func TestTwoPeopleTypeIntoOneStep(t *testing.T) {
 	if per.str(`String(document.querySelector('#editor').hidden)`) != "true" {
 		t.Fatal("Per could start typing into a text Karin is editing")
 	}
+	if v := failingOnly(per.audit(axeSource(t))); len(v) > 0 {
+		t.Errorf("accessibility with the taken dialog open: %+v", v)
+	}
 	per.do("take it over", chromedp.Click(buttonByText("Ta över")))
 	per.waitFor("Per's editor open", `!document.querySelector('#editor').hidden && document.activeElement.id === 'editor'`, 3*time.Second)
 
@@ -215,6 +218,9 @@ func TestOfflineTenSeconds(t *testing.T) {
 	waitServerText(t, s, bd.ID, ids[1], "Beslut i kommunstyrelsen")
 	if got := serverText(t, s, bd.ID, ids[0]); got != "Karins nyare text" {
 		t.Fatalf("Karin's newer text was overwritten silently: %q", got)
+	}
+	if v := failingOnly(per.audit(axeSource(t))); len(v) > 0 {
+		t.Errorf("accessibility with the clash dialog open: %+v", v)
 	}
 	per.do("keep Karin's", chromedp.Click(buttonByText("Behåll den andras")))
 	per.waitFor("connected, nothing waiting", `document.querySelector('#conn-text').textContent === 'Ansluten'`, 10*time.Second)

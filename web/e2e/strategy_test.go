@@ -105,7 +105,7 @@ func TestStrategySeries(t *testing.T) {
 	org.do("sign in", chromedp.Click(buttonByText("Logga in")))
 	org.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
 	org.waitFor("the goal workshop listed", `document.querySelectorAll('#boards tr[data-board]').length === 1`, 5*time.Second)
-	org.click(`button[aria-label="Ny workshop från Målworkshop"]`)
+	org.click(`button[aria-label="Ny workshop från denna: Målworkshop"]`)
 	org.waitFor("the dialog", `document.querySelector('dialog[open] #cont-title') !== null`, 5*time.Second)
 	org.fill("the new workshop's title", chromedp.Search("#cont-title"), "Åtgärdsworkshop")
 	org.click(`dialog[open] button[type="submit"]`)

@@ -115,7 +115,7 @@ function renderMunis() {
   for (const m of munis) {
     const cur = current && current.code === m.code;
     ul.append(h('li', {},
-      h('span', {}, `${m.name} (${m.code})`, m.cluster ? [' · ', h('a', { href: `/k/${encodeURIComponent(m.cluster)}`, 'aria-label': t('org.clusterOverview', { name: m.cluster }) }, t('org.clusterLink', { name: m.cluster }))] : ''),
+      h('span', {}, `${m.name} (${m.code})`, m.cluster ? [' · ', h('a', { href: `/k/${encodeURIComponent(m.cluster)}` }, t('org.clusterLink', { name: m.cluster }))] : ''),
       h('button', { type: 'button', class: cur ? 'btn btn-primary' : 'btn btn-small', 'aria-current': cur ? 'true' : undefined, onclick: () => select(m.code) }, t('org.open', { name: m.name }))));
   }
 }

@@ -106,7 +106,7 @@ function actionView(a) {
       field('due', t('action.due'), due),
       field('status', t('action.status'), status)),
     h('p', { class: 'hint' }, t('rev.onBoard', { title: a.boardTitle }), ' ',
-      h('button', { type: 'button', class: 'linklike', 'aria-label': t('org.facilitateNamed', { name: a.boardTitle }), onclick: () => openBoard(a.board) }, t('rev.openBoard'))),
+      h('button', { type: 'button', class: 'linklike', 'aria-label': `${t('rev.openBoard')}: ${a.boardTitle}`, onclick: () => openBoard(a.board) }, t('rev.openBoard'))),
     h('p', { class: 'form-error', id: fid('error'), role: 'alert' }));
 }
 

@@ -439,7 +439,7 @@ export default {
 
   // running a workshop (issue 9: follow me, private round, votes)
   'org.facilitate': 'Open as facilitator',
-  'org.facilitateNamed': 'Open {name} as facilitator',
+  'org.facilitateNamed': 'Open as facilitator: {name}',
   'facil.private': 'Private round',
   'facil.privateHelp': 'Participants\' new notes are visible only to themselves and the facilitators until you show all notes. So nobody sways the others before everyone has written.',
   'facil.privateStart': 'Start private round',
@@ -555,7 +555,7 @@ export default {
   'org.openRevision': 'Open the revision',
   'org.openRevisionNamed': 'Open the revision {name}',
   'org.continue': 'New workshop from this one',
-  'org.continueNamed': 'New workshop from {name}',
+  'org.continueNamed': 'New workshop from this one: {name}',
   'org.continueTitle': 'New workshop continuing {name}',
   'org.continueHint': 'The new board starts with the goal areas (ranked) and actions of {name}.',
   'org.continueDefault': 'Action workshop',

@@ -442,7 +442,7 @@ export default {
 
   // running a workshop (issue 9: follow me, private round, votes)
   'org.facilitate': 'Öppna som processledare',
-  'org.facilitateNamed': 'Öppna {name} som processledare',
+  'org.facilitateNamed': 'Öppna som processledare: {name}',
   'facil.private': 'Privat runda',
   'facil.privateHelp': 'Deltagarnas nya lappar syns bara för dem själva och processledarna tills du visar alla lappar. Så påverkar ingen de andra innan alla har skrivit.',
   'facil.privateStart': 'Starta privat runda',
@@ -558,7 +558,7 @@ export default {
   'org.openRevision': 'Öppna revisionen',
   'org.openRevisionNamed': 'Öppna revisionen {name}',
   'org.continue': 'Ny workshop från denna',
-  'org.continueNamed': 'Ny workshop från {name}',
+  'org.continueNamed': 'Ny workshop från denna: {name}',
   'org.continueTitle': 'Ny workshop som fortsätter {name}',
   'org.continueHint': 'Den nya tavlan börjar med målområdena (med rangordning) och åtgärderna från {name}.',
   'org.continueDefault': 'Åtgärdsworkshop',
