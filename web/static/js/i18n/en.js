@@ -573,7 +573,7 @@ export default {
   'org.continueHint': 'The new board starts with the goal areas (ranked) and actions of {name}.',
   'org.continueDefault': 'Action workshop',
   'org.clusterLink': 'Cluster {name}',
-  'org.clusterOverview': 'Cluster overview of {name}',
+  'org.clusterOverview': 'Cluster {name}: overview',
   'rev.pageTitle': 'Revision – Processkarta',
   'rev.kind': 'Strategy revision',
   'rev.back': '← To the start page',

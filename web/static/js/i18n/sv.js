@@ -576,7 +576,7 @@ export default {
   'org.continueHint': 'Den nya tavlan börjar med målområdena (med rangordning) och åtgärderna från {name}.',
   'org.continueDefault': 'Åtgärdsworkshop',
   'org.clusterLink': 'Kluster {name}',
-  'org.clusterOverview': 'Klusteröversikt för {name}',
+  'org.clusterOverview': 'Kluster {name}: översikt',
   'rev.pageTitle': 'Revision – Processkarta',
   'rev.kind': 'Strategirevision',
   'rev.back': '← Till startsidan',
