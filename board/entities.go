@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,6 +130,11 @@ const (
 	MaxObjects      = 5000
 	MaxParticipants = 1000
 	MaxDots         = 50
+	// MaxBoardTextBytes is the most bytes of text (all text props of all
+	// objects together) a board holds: 1 MiB, some 3,000 sticky notes of
+	// a paragraph each. With it, the largest board costs about 2.5 MB as
+	// JSON, and a PDF export of it is always made.
+	MaxBoardTextBytes = 1 << 20
 )
 
 // ValidText reports whether s is valid UTF-8 of at most max characters with
@@ -146,16 +152,21 @@ func ValidText(s string, max int) bool {
 }
 
 // CheckText returns an EInvalid error naming field unless s is valid text of
-// at most max characters; with required, it must also not be blank.
+// at most max characters; with required, it must also not be blank. The
+// message says which rule s breaks.
 func CheckText(field, s string, max int, required bool) error {
 	if required && strings.TrimSpace(s) == "" {
 		return Errorf(EInvalid, "%s is required", field)
 	}
-	if !ValidText(s, max) {
-		return Errorf(EInvalid, "%s must be text of at most %d characters", field, max)
+	if p := TextProblem(s, max); p != "" {
+		return Errorf(EInvalid, "%s %s", field, p)
 	}
 	return nil
 }
+
+func utf8Valid(s string) bool { return utf8.ValidString(s) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // joinAlphabet has no look-alikes (no 0/O, 1/I/L, 5/S, 2/Z, 8/B) so a code
 // can be read from a projector across a room.

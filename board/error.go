@@ -13,19 +13,21 @@ import (
 // layer maps each to a status; the websocket layer sends them in reject and
 // error messages.
 const (
-	EInvalid      = "invalid"       // the input breaks a rule
-	ENotFound     = "not_found"     // no such thing
-	EConflict     = "conflict"      // it exists already, or a reference clashes
-	EForbidden    = "forbidden"     // the role does not allow it
-	EUnauthorized = "unauthorized"  // no valid key or token
-	ELocked       = "locked"        // the board is locked for participants
-	ETooLarge     = "too_large"     // over a size or count limit
-	ETooOld       = "too_old"       // the change log no longer holds that seq
-	EUnavailable  = "unavailable"   // the store cannot be reached; retry later
-	ERateLimited  = "rate_limited"  // too many requests
-	EInternal     = "internal"      // a bug or an unexpected failure
-	EVotingClosed = "voting_closed" // a vote while no voting session is open
-	ENoDots       = "no_dots_left"  // the voter's budget is spent
+	EInvalid      = "invalid"        // the input breaks a rule
+	ENotFound     = "not_found"      // no such thing
+	EConflict     = "conflict"       // it exists already, or a reference clashes
+	EForbidden    = "forbidden"      // the role does not allow it
+	EUnauthorized = "unauthorized"   // no valid key or token
+	ELocked       = "locked"         // the board is locked for participants
+	ETooLarge     = "too_large"      // over a size or count limit
+	ETooOld       = "too_old"        // the change log no longer holds that seq
+	EUnavailable  = "unavailable"    // the store cannot be reached; retry later
+	ERateLimited  = "rate_limited"   // too many requests
+	EInternal     = "internal"       // a bug or an unexpected failure
+	EVotingClosed = "voting_closed"  // a vote while no voting session is open
+	ENoDots       = "no_dots_left"   // the voter's budget is spent
+	EBoardFull    = "board_full"     // the board's text budget (MaxBoardTextBytes) is spent
+	EJoinClosed   = "joining_closed" // the facilitator closed the board to new participants
 )
 
 // Error is a domain error with a machine-readable code and a message meant

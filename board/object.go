@@ -66,7 +66,7 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 	if o.PrivateTo != "" {
 		m["privateTo"] = o.PrivateTo
 	}
-	return json.Marshal(m)
+	return MarshalJSON(m)
 }
 
 // UnmarshalJSON reads the flat form written by MarshalJSON.
@@ -208,10 +208,17 @@ func KindProps(kind string) []string {
 	return names
 }
 
-// ValidID reports whether id is a UUID in its canonical 36-character form.
+// ValidID reports whether id is a UUID in its canonical form: 36
+// characters, lower-case. Ids are compared as strings, so an id that
+// differs only in case would otherwise name a second object.
 func ValidID(id string) bool {
 	if len(id) != 36 {
 		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= 'A' && c <= 'Z' {
+			return false
+		}
 	}
 	_, err := uuid.Parse(id)
 	return err == nil
@@ -264,8 +271,11 @@ func checkValue(name string, v any) (any, error) {
 	switch spec.typ {
 	case tString:
 		s, ok := v.(string)
-		if !ok || !ValidText(s, spec.max) {
+		if !ok {
 			return nil, bad("text of at most " + strconv.Itoa(spec.max) + " characters")
+		}
+		if p := TextProblem(s, spec.max); p != "" {
+			return nil, Errorf(EInvalid, "prop %q %s", name, p)
 		}
 		return s, nil
 	case tCoord, tNumber, tSize:
@@ -286,7 +296,7 @@ func checkValue(name string, v any) (any, error) {
 	case tLaneRef, tNodeRef, tGoalRef:
 		s, ok := v.(string)
 		if !ok || !ValidID(s) {
-			return nil, bad("an object id")
+			return nil, bad("an object id (a lower-case UUID)")
 		}
 		return s, nil
 	case tVariant:

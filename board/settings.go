@@ -19,6 +19,10 @@ type Settings struct {
 	// Private, while true, is a private round: the notes participants
 	// create reach only them and the facilitators until it ends.
 	Private bool `json:"private"`
+	// JoinClosed closes the board to new participants ("Stäng för nya
+	// deltagare"): joins are refused with EJoinClosed; people already on
+	// the board stay.
+	JoinClosed bool `json:"joinClosed"`
 }
 
 // Timer counts down to EndsAt (unix milliseconds, the server's clock); a nil
@@ -82,7 +86,7 @@ func (s *State) PrepareSettings(p *Participant, batch string, patch json.RawMess
 	d := json.NewDecoder(bytes.NewReader(patch))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&next); err != nil {
-		return nil, Errorf(EInvalid, "settings: %v", err)
+		return nil, Errorf(EInvalid, "settings: %s", JSONProblem(err))
 	}
 	if d.More() {
 		return nil, Errorf(EInvalid, "settings: one object expected")
@@ -228,11 +232,19 @@ func (s *State) TalliesVisible(p *Participant) bool {
 	return !(s.Settings.Voting.Hidden && s.Settings.Voting.Open)
 }
 
+// MinAnonymousVoters is the fewest voters a count by position may be made
+// of in an anonymous vote: a position with one politician would otherwise
+// show that politician's dots.
+const MinAnonymousVoters = 3
+
 // Tallies returns dots per object, and per object split by position. It
-// reveals no individual's votes.
+// reveals no individual's votes: in an anonymous vote, a position's count
+// on an object made of fewer than MinAnonymousVoters voters is left out,
+// for everyone, in every message, answer and export.
 func (s *State) Tallies() (map[string]int, map[string]map[string]int) {
 	t := map[string]int{}
 	bp := map[string]map[string]int{}
+	voters := map[string]map[string]int{} // target → position → voters
 	for voter, m := range s.Votes {
 		pos := PositionOther
 		if p := s.Participants[voter]; p != nil {
@@ -242,8 +254,22 @@ func (s *State) Tallies() (map[string]int, map[string]map[string]int) {
 			t[target] += n
 			if bp[target] == nil {
 				bp[target] = map[string]int{}
+				voters[target] = map[string]int{}
 			}
 			bp[target][pos] += n
+			voters[target][pos]++
+		}
+	}
+	if s.Settings.Voting.Anonymous {
+		for target, byPos := range bp {
+			for pos := range byPos {
+				if voters[target][pos] < MinAnonymousVoters {
+					delete(byPos, pos)
+				}
+			}
+			if len(byPos) == 0 {
+				delete(bp, target)
+			}
 		}
 	}
 	return t, bp
@@ -292,6 +318,9 @@ func (s *State) votesView(p *Participant, tallies map[string]int, byPos map[stri
 func (s *State) PrepareJoin(p *Participant, tokenHash string, now int64) (*Change, error) {
 	if err := CheckParticipant(p); err != nil {
 		return nil, err
+	}
+	if s.Settings.JoinClosed {
+		return nil, Errorf(EJoinClosed, "the facilitator has closed this board to new participants")
 	}
 	if len(s.Participants) >= MaxParticipants {
 		return nil, Errorf(ETooLarge, "a board holds at most %d participants", MaxParticipants)
@@ -345,6 +374,51 @@ func (s *State) PrepareRemove(by *Participant, id string, now int64) (*Change, e
 	}
 	c := s.next(ChangeRemove, now, by.idOrNone(), "")
 	c.Removed = id
+	return c, nil
+}
+
+// PrepareRemoveMany returns one change that removes every participant in
+// ids and revokes their tokens: a facilitator clears a flood of fake joins
+// at once. It refuses to leave the board without a facilitator.
+func (s *State) PrepareRemoveMany(by *Participant, ids []string, now int64) (*Change, error) {
+	if by != nil && by.Role != RoleFacilitator {
+		return nil, Errorf(EForbidden, "only a facilitator removes participants")
+	}
+	if len(ids) == 0 {
+		return nil, Errorf(EInvalid, "name at least one participant to remove")
+	}
+	if len(ids) > MaxParticipants {
+		return nil, Errorf(ETooLarge, "at most %d participants at once", MaxParticipants)
+	}
+	seen := make(map[string]bool, len(ids))
+	var uniq []string
+	facilitators := 0
+	for _, p := range s.Participants {
+		if p.Role == RoleFacilitator {
+			facilitators++
+		}
+	}
+	for _, id := range ids {
+		p := s.Participants[id]
+		if p == nil {
+			return nil, Errorf(ENotFound, "no participant %s", id)
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		uniq = append(uniq, id)
+		if p.Role == RoleFacilitator {
+			facilitators--
+		}
+	}
+	if facilitators == 0 {
+		return nil, Errorf(EConflict, "the board would have no facilitator left")
+	}
+	c := &Change{Seq: s.Seq + 1, Type: ChangeRemove, At: now, Removed: uniq[0], RemovedMore: uniq[1:]}
+	if by != nil {
+		c.Author = by.ID
+	}
 	return c, nil
 }
 

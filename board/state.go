@@ -56,6 +56,17 @@ type Change struct {
 	// Revealed (settings) lists the private objects an ended private
 	// round shows to everyone.
 	Revealed []string `json:"revealed,omitempty"`
+	// RemovedMore are further participants removed by the same change (a
+	// facilitator's bulk removal); Removed holds the first.
+	RemovedMore []string `json:"removedMore,omitempty"`
+}
+
+// RemovedIDs returns every participant a remove change removes.
+func (c *Change) RemovedIDs() []string {
+	if c.Type != ChangeRemove || c.Removed == "" {
+		return nil
+	}
+	return append([]string{c.Removed}, c.RemovedMore...)
 }
 
 // next returns a change of type typ at the seq after the state's: the one
@@ -90,6 +101,10 @@ type State struct {
 	Votes        map[string]map[string]int `json:"votes"` // voter → target → dots
 	Participants map[string]*Participant   `json:"participants"`
 	Tokens       map[string]string         `json:"tokens"` // token hash → participant id
+
+	// text is TextBytes, kept by Apply once textKnown.
+	text      int
+	textKnown bool
 }
 
 // NewState returns an empty board with the given info and settings.
@@ -153,8 +168,13 @@ func (s *State) Apply(c *Change) {
 	s.Seq = c.Seq
 	switch c.Type {
 	case ChangeOps:
+		if !s.textKnown {
+			s.text, s.textKnown = s.countText(), true
+		}
 		for i := range c.Ops {
+			before := objectTextBytes(s.Objects[c.Ops[i].ID])
 			s.applyOp(&c.Ops[i], c.Author, c.At)
+			s.text += objectTextBytes(s.Objects[c.Ops[i].ID]) - before
 		}
 	case ChangeSettings:
 		if c.Settings != nil {
@@ -204,10 +224,13 @@ func (s *State) Apply(c *Change) {
 	case ChangeErase:
 		s.applyErase(c)
 	case ChangeRemove:
-		delete(s.Participants, c.Removed)
-		delete(s.Votes, c.Removed)
+		gone := c.RemovedIDs()
+		for _, id := range gone {
+			delete(s.Participants, id)
+			delete(s.Votes, id)
+		}
 		for h, id := range s.Tokens {
-			if id == c.Removed {
+			if slices.Contains(gone, id) {
 				delete(s.Tokens, h)
 			}
 		}
@@ -316,9 +339,58 @@ func (s *State) PrepareOps(p *Participant, batch string, ops []Op, now int64) (*
 	if ov.count > MaxObjects {
 		return nil, Errorf(ETooLarge, "a board holds at most %d objects", MaxObjects)
 	}
+	if grow := ov.textGrowth(); grow > 0 {
+		if total := s.TextBytes() + grow; total > MaxBoardTextBytes {
+			return nil, Errorf(EBoardFull, "the board is full: its text would weigh %d bytes, and a board holds at most %d; shorten or delete some text", total, MaxBoardTextBytes)
+		}
+	}
 	c := s.next(ChangeOps, now, p.ID, batch)
 	c.Ops = out
 	return c, nil
+}
+
+// TextBytes is the weight of a board's text: the bytes of every text prop
+// of every object. A board holds at most MaxBoardTextBytes of it, which
+// bounds what a board costs in memory, on the wire and in an export.
+func (s *State) TextBytes() int {
+	if s.textKnown {
+		return s.text
+	}
+	return s.countText()
+}
+
+// countText adds up the text of every object. Apply keeps the sum from
+// then on, so that a commit does not walk the whole board under the
+// store's lock (code that changes Objects other than by Apply does so
+// before the first Apply, when building a state).
+func (s *State) countText() int {
+	n := 0
+	for _, o := range s.Objects {
+		n += objectTextBytes(o)
+	}
+	return n
+}
+
+func objectTextBytes(o *Object) int {
+	if o == nil {
+		return 0
+	}
+	n := 0
+	for k, v := range o.Props {
+		if t, ok := v.(string); ok && propSpecs[k].typ == tString {
+			n += len(t)
+		}
+	}
+	return n
+}
+
+// textGrowth is how many bytes of text the batch adds, net.
+func (ov *overlay) textGrowth() int {
+	d := 0
+	for id, o := range ov.changed {
+		d += objectTextBytes(o) - objectTextBytes(ov.s.Objects[id])
+	}
+	return d
 }
 
 func (s *State) checkEditor(p *Participant) error {
@@ -336,7 +408,7 @@ func (s *State) checkEditor(p *Participant) error {
 
 func (ov *overlay) op(op *Op) ([]Op, error) {
 	if !ValidID(op.ID) {
-		return nil, Errorf(EInvalid, "id must be a UUID")
+		return nil, Errorf(EInvalid, "id must be a UUID in lower case")
 	}
 	if op.PrivateTo != "" {
 		return nil, Errorf(EInvalid, "privateTo is kept by the server")
@@ -506,7 +578,7 @@ func DecodeOps(b []byte) ([]Op, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&ops); err != nil {
-		return nil, Errorf(EInvalid, "ops: %v", err)
+		return nil, Errorf(EInvalid, "ops must be a list of op objects: %s", JSONProblem(err))
 	}
 	return ops, nil
 }

@@ -21,10 +21,12 @@ import (
 
 // Limits beyond which Render refuses a board with board.ETooLarge.
 const (
-	// MaxObjects is the most objects a board may have to be exported.
-	MaxObjects = 2000
-	// MaxTotalText is the most characters of text, all objects together.
-	MaxTotalText = 400_000
+	// MaxObjects is the most objects a board may have to be exported:
+	// as many as a board holds.
+	MaxObjects = board.MaxObjects
+	// MaxTotalText is the most bytes of text, all objects together: as
+	// much as a board holds (board.MaxBoardTextBytes).
+	MaxTotalText = board.MaxBoardTextBytes
 )
 
 // Options say what the document shows.
@@ -143,7 +145,6 @@ func checkSize(st *board.State) error {
 	if !board.ValidText(st.Info.Title, board.MaxTitleLen) {
 		return board.Errorf(board.ETooLarge, "the board title is not text of at most %d characters", board.MaxTitleLen)
 	}
-	total := 0
 	for _, o := range st.Objects {
 		for k, v := range o.Props {
 			s, ok := v.(string)
@@ -155,15 +156,15 @@ func checkSize(st *board.State) error {
 			case "text", "description", "target", "indicator":
 				limit = board.MaxTextLen
 			}
-			n := utf8.RuneCountInString(s)
-			if n > limit {
+			if n := utf8.RuneCountInString(s); n > limit {
 				return board.Errorf(board.ETooLarge, "%s of object %s is %d characters; at most %d can be exported", k, o.ID, n, limit)
 			}
-			total += n
 		}
 	}
-	if total > MaxTotalText {
-		return board.Errorf(board.ETooLarge, "the board holds %d characters of text; the PDF export handles at most %d", total, MaxTotalText)
+	// The same measure as the board's own budget: whatever board the
+	// server accepted, its PDF is made.
+	if total := st.TextBytes(); total > MaxTotalText {
+		return board.Errorf(board.ETooLarge, "the board holds %d bytes of text; the PDF export handles at most %d", total, MaxTotalText)
 	}
 	return nil
 }

@@ -460,8 +460,9 @@ func (s *Server) listBoards(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
+	ip := s.clientKey(r)
 	if s.joinRate.blocked(ip) {
+		s.security(r, "join_refused", "reason", "wrong_codes")
 		s.writeError(w, r, board.Errorf(board.ERateLimited, "too many wrong join codes; wait a minute"))
 		return
 	}
@@ -489,6 +490,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if board.ErrorCode(err) == board.ENotFound {
 			s.joinRate.allow(ip)
+			s.security(r, "join_refused", "reason", "wrong_code")
 			err = board.Errorf(board.ENotFound, "no board has that join code")
 		}
 		s.writeError(w, r, err)
@@ -497,14 +499,37 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	token := board.NewToken()
 	hash := board.HashToken(token)
 	var info board.Info
+	charged := false
 	c, err := s.store.Commit(r.Context(), id, func(st *board.State) (*board.Change, error) {
 		info = st.Info
+		if st.Settings.JoinClosed {
+			return nil, board.Errorf(board.EJoinClosed, "the facilitator has closed this board to new participants")
+		}
+		// Successful joins count too, generously: a fake-name flood must
+		// not fill a board, and a room of 60 people joining at once must
+		// pass. (The closure may run again; the budget is charged once.)
+		if !charged {
+			charged = true
+			if !s.joins.byAddr.take(ip, 1) {
+				return nil, board.Errorf(board.ERateLimited, "too many joins from your address just now; wait a minute")
+			}
+			if !s.joins.byBoard.take(id, 1) {
+				return nil, board.Errorf(board.ERateLimited, "too many people are joining this board just now; wait a minute")
+			}
+		}
 		return st.PrepareJoin(p, hash, now())
 	})
 	if err != nil {
+		switch board.ErrorCode(err) {
+		case board.EJoinClosed:
+			s.security(r, "join_refused", "reason", "closed", "board", id)
+		case board.ERateLimited:
+			s.security(r, "join_refused", "reason", "rate", "board", id)
+		}
 		s.writeError(w, r, err)
 		return
 	}
+	s.log.Info("joined", "board", id, "participant", c.Participant.ID)
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"board":       map[string]string{"id": info.ID, "title": info.Title},
 		"participant": c.Participant,
@@ -525,11 +550,11 @@ func (s *Server) participantsOut(st *board.State) []participantOut {
 
 func (s *Server) getBoard(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {
 	i := st.Info
-	writeJSON(w, http.StatusOK, map[string]any{
+	writeWithObjects(w, http.StatusOK, map[string]any{
 		"id": i.ID, "title": i.Title, "municipality": i.Municipality, "strategy": optional(i.Strategy),
-		"template": i.Template, "from": fromOf(i), "seq": st.Seq, "objects": st.VisibleObjects(who.viewer()), "settings": st.Settings,
+		"template": i.Template, "from": fromOf(i), "seq": st.Seq, "settings": st.Settings,
 		"votes": st.VotesFor(who.viewer()), "participants": s.participantsOut(st),
-	})
+	}, st.VisibleObjects(who.viewer()))
 }
 
 func (s *Server) rotateJoinCode(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {
@@ -572,7 +597,30 @@ func (s *Server) removeParticipant(w http.ResponseWriter, r *http.Request, st *b
 		s.writeError(w, r, err)
 		return
 	}
+	s.security(r, "participants_removed", "board", st.Info.ID, "count", 1)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// removeParticipants removes many participants in one change: the
+// facilitator's answer to a flood of fake names. Body {"ids":[...]}.
+func (s *Server) removeParticipants(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {
+	var in struct {
+		IDs []string `json:"ids"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.commitAs(r.Context(), st.Info.ID, who, func(st *board.State, by *board.Participant) (*board.Change, error) {
+		return st.PrepareRemoveMany(by, in.IDs, now())
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	removed := c.RemovedIDs()
+	s.security(r, "participants_removed", "board", st.Info.ID, "count", len(removed))
+	writeJSON(w, http.StatusOK, map[string]any{"removed": removed})
 }
 
 func (s *Server) setRole(w http.ResponseWriter, r *http.Request, st *board.State, who principal) {

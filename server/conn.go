@@ -135,6 +135,7 @@ func (c *conn) writer(ctx context.Context, ping time.Duration) {
 
 func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	if !s.originAllowed(r) {
+		s.security(r, "origin_refused", "origin", truncate(r.Header.Get("Origin"), 200))
 		s.writeError(w, r, board.Errorf(board.EForbidden, "websocket origin not allowed"))
 		return
 	}
@@ -158,10 +159,12 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(s.cfg.Limits.MaxMessageBytes)
-	s.serveConn(r.Context(), ws, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since)
+	s.serveConn(r.Context(), ws, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since, s.clientKey(r))
 }
 
-func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, token string, hasSince bool, since uint64) {
+// serveConn runs one websocket; addr is the client's address key, for the
+// security log.
+func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, token string, hasSince bool, since uint64, addr string) {
 	h := s.hub
 	room, err := h.room(ctx, boardID)
 	if err != nil {
@@ -171,6 +174,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 		case board.EUnavailable:
 			ws.Close(closeGoingAway, "store unavailable; retry")
 		default:
+			s.log.Error("websocket: opening the board", "board", boardID, "err", err)
 			ws.Close(websocket.StatusInternalError, "internal error")
 		}
 		return
@@ -186,18 +190,35 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 		// The token may be newer than the room's replica: a join made
 		// through another node, or just now, whose change is on its way.
 		if !room.awaitToken(ctx, token) {
+			s.log.Warn("security", "event", "auth_failed", "what", "websocket", "board", boardID, "addr", addr)
 			ws.Close(closeUnauthorized, "bad or revoked token")
 			return
 		}
 		room.mu.Lock()
 		if p = room.participant(token); p == nil {
 			room.mu.Unlock()
+			s.log.Warn("security", "event", "auth_failed", "what", "websocket", "board", boardID, "addr", addr)
 			ws.Close(closeUnauthorized, "bad or revoked token")
 			return
 		}
 	}
-	if len(room.conns) >= h.limits.ConnsPerBoard {
+	mine := 0
+	for other := range room.conns {
+		if other.pid == p.ID {
+			mine++
+		}
+	}
+	if mine >= s.cfg.Caps.SocketsPerToken {
 		room.mu.Unlock()
+		s.log.Warn("security", "event", "socket_cap", "board", boardID, "participant", p.ID, "addr", addr)
+		ws.Close(closeTooMany, "too many sockets for this token")
+		return
+	}
+	// The board's cap keeps one board from taking the node; it never
+	// refuses a facilitator, who must be able to run the workshop.
+	if len(room.conns) >= h.limits.ConnsPerBoard && p.Role != board.RoleFacilitator {
+		room.mu.Unlock()
+		s.log.Warn("security", "event", "board_cap", "board", boardID, "addr", addr)
 		ws.Close(closeForbidden, "too many connections on this board")
 		return
 	}
@@ -278,6 +299,7 @@ func (s *Server) welcome(room *room, c *conn, p *board.Participant, hasSince boo
 func (s *Server) readLoop(ctx context.Context, c *conn) {
 	h := s.hub
 	edits := newTokenBucket(h.limits.EditsPerSecond, h.limits.EditBurst)
+	editBytes := newTokenBucket(s.cfg.Caps.EditBytesPerSecond, s.cfg.Caps.EditBytesBurst)
 	presence := newTokenBucket(h.limits.PresencePerSecond, 2*h.limits.PresencePerSecond)
 	for {
 		_, b, err := c.ws.Read(ctx)
@@ -321,7 +343,17 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 			c.reject(m.ID, derr)
 			continue
 		}
+		// Edits are bounded in bytes too: a few large messages a second
+		// would otherwise grow the board's log by megabytes.
+		if !editBytes.takeN(time.Now(), float64(len(b))) {
+			h.m.dropped.WithLabelValues("bytes").Inc()
+			c.reject(m.ID, board.Errorf(board.ERateLimited, "you are sending more text than the board takes in a second; wait a moment and send again"))
+			continue
+		}
 		if err := s.commit(ctx, c, m); err != nil {
+			if board.ErrorCode(err) == board.EInternal {
+				s.log.Error("websocket: commit failed", "board", c.room.id, "participant", c.pid, "err", err)
+			}
 			c.reject(m.ID, err)
 		}
 	}
@@ -330,7 +362,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 func (c *conn) reject(id string, err error) {
 	code := board.ErrorCode(err)
 	c.room.hub.m.rejects.WithLabelValues(code).Inc()
-	c.enqueue(encode(rejectMsg{Type: "reject", ID: id, Code: code, Message: board.ErrorMessage(err), Retry: code == board.EUnavailable}))
+	c.enqueue(encode(rejectMsg{Type: "reject", ID: id, Code: code, Message: board.ErrorMessage(err), Retry: code == board.EUnavailable || code == board.ERateLimited}))
 }
 
 // commit stores a client's change. The ack does not come from here but

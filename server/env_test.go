@@ -28,11 +28,19 @@ func (n *node) URL() string { return n.http.URL }
 
 func startNode(t testing.TB, store board.Store, presence board.Presence, limits server.Limits) *node {
 	t.Helper()
+	return startNodeConfig(t, store, server.Config{Presence: presence, Limits: limits})
+}
+
+// startNodeConfig starts a node with cfg; the organizer key and the logger
+// are the tests'.
+func startNodeConfig(t testing.TB, store board.Store, cfg server.Config) *node {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv := server.New(store, server.Config{OrganizerKey: testKey, Presence: presence, Limits: limits, Logger: log})
+	cfg.OrganizerKey, cfg.Logger = testKey, log
+	srv := server.New(store, cfg)
 	hs := httptest.NewServer(srv)
 	n := &node{srv: srv, http: hs, api: &client.API{Base: hs.URL, Key: testKey}}
 	t.Cleanup(func() {

@@ -37,6 +37,11 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 		s.writeError(w, r, board.Errorf(board.EInvalid, "lang must be sv or en"))
 		return
 	}
+	if !s.exportsPerBoard.take(st.Info.ID, 1) {
+		s.security(r, "rate_limited", "what", "export", "board", st.Info.ID)
+		s.writeError(w, r, board.Errorf(board.ERateLimited, "this board has had %g PDFs made in the last minute; wait a moment", s.cfg.Caps.ExportsPerMinute))
+		return
+	}
 	m, err := s.municipality(r.Context(), st.Info.Municipality)
 	if err != nil {
 		s.writeError(w, r, err)

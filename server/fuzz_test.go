@@ -59,6 +59,7 @@ func FuzzAPI(f *testing.F) {
 func authed(method, path, body, key string) *http.Request {
 	r := httptest.NewRequest(method, path, bytes.NewReader([]byte(body)))
 	r.Header.Set("Authorization", "Bearer "+key)
+	r.Header.Set("Content-Type", "application/json")
 	return r
 }
 

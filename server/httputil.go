@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,9 @@ var statusOf = map[string]int{
 	board.EVotingClosed: http.StatusConflict,
 	board.ENoDots:       http.StatusConflict,
 	board.EInternal:     http.StatusInternalServerError,
+	board.EBoardFull:    http.StatusRequestEntityTooLarge,
+	board.EJoinClosed:   http.StatusForbidden,
+	EUnsupportedMedia:   http.StatusUnsupportedMediaType,
 }
 
 type errorBody struct {
@@ -44,16 +48,21 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status == http.StatusUnauthorized:
+		s.security(r, "auth_failed")
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, board.ErrorMessage(err)
 	writeJSON(w, status, body)
 }
 
+// writeJSON answers with v as JSON. <, > and & stay as they are: escaping
+// them would make a board's text up to six times heavier on the wire.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := board.MarshalJSON(v)
 	if err != nil {
 		http.Error(w, `{"error":{"code":"internal","message":"internal error"}}`, http.StatusInternalServerError)
 		return
@@ -78,6 +87,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func decodeBytes(body []byte, v any) error {
+	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) > 0 && b[0] != '{' {
+		return board.Errorf(board.EInvalid, "the request body must be a JSON object, {...}")
+	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
@@ -89,16 +101,38 @@ func decodeBytes(body []byte, v any) error {
 	return nil
 }
 
-func jsonErrText(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return "field " + te.Field + " must be " + te.Type.String()
+// jsonErrText says what is wrong in plain words, never in Go's.
+func jsonErrText(err error) string { return board.JSONProblem(err) }
+
+// writeWithObjects answers with head as a JSON object plus "objects", the
+// board's objects written one at a time: a reader of the largest board
+// costs one object's encoding beyond the state, not a second copy of the
+// whole board.
+func writeWithObjects(w http.ResponseWriter, status int, head map[string]any, objects []*board.Object) {
+	rest, err := board.MarshalJSON(head)
+	if err != nil || len(rest) < 2 {
+		http.Error(w, `{"error":{"code":"internal","message":"internal error"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.WriteString(`{"objects":[`)
+	for i, o := range objects {
+		b, err := o.MarshalJSON()
+		if err != nil {
+			return // cannot happen: props are strings and numbers
 		}
-		return "expected " + te.Type.String()
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.Write(b)
 	}
-	if err == io.EOF {
-		return "empty body"
+	bw.WriteString("]")
+	if len(rest) > 2 {
+		bw.WriteByte(',')
 	}
-	return err.Error()
+	bw.Write(rest[1:])
+	bw.WriteByte('\n')
+	bw.Flush()
 }

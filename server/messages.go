@@ -217,8 +217,9 @@ type errorMsg struct {
 	Message string `json:"message"`
 }
 
+// encode writes a server message without HTML escaping, like writeJSON.
 func encode(v any) []byte {
-	b, err := json.Marshal(v)
+	b, err := board.MarshalJSON(v)
 	if err != nil {
 		panic("server: encoding a message: " + err.Error())
 	}

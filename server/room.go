@@ -160,11 +160,12 @@ func (r *room) apply(c *board.Change) bool {
 		delete(r.acks, k)
 	}
 	f := newFanout(r.state, c)
+	removed := c.RemovedIDs()
 	if c.Type == board.ChangeErase {
 		r.scrubRecent(c.Erased)
 	}
 	for conn := range r.conns {
-		if c.Type == board.ChangeRemove && conn.pid == c.Removed || c.Type == board.ChangeErase && slices.Contains(c.Erased, conn.pid) {
+		if slices.Contains(removed, conn.pid) || c.Type == board.ChangeErase && slices.Contains(c.Erased, conn.pid) {
 			conn.kill(closeUnauthorized, "removed from the board")
 			continue
 		}
@@ -177,8 +178,8 @@ func (r *room) apply(c *board.Change) bool {
 			conn.enqueue(m)
 		}
 	}
-	if c.Type == board.ChangeRemove {
-		r.markGone(c.Removed)
+	for _, pid := range removed {
+		r.markGone(pid)
 	}
 	for _, pid := range c.Erased {
 		r.markGone(pid)

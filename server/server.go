@@ -10,7 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +39,12 @@ type Config struct {
 	Presence board.Presence
 	// Limits for websocket sessions; zero values take the defaults.
 	Limits Limits
+	// Caps bound what one address, token and board may take; zero values
+	// take the defaults.
+	Caps Caps
+	// TrustedProxies are the peers whose X-Forwarded-For names the client;
+	// empty means none.
+	TrustedProxies []netip.Prefix
 	// Logger receives the server's logs; nil means slog.Default().
 	Logger *slog.Logger
 	// Registry receives the metrics; nil means a new registry.
@@ -67,17 +73,20 @@ type Config struct {
 
 // Server serves one node of Processkarta.
 type Server struct {
-	store    board.Store
-	rawStore board.Store // uninstrumented, for the optional interfaces it has
-	cfg      Config
-	log      *slog.Logger
-	hub      *Hub
-	metrics  *metrics
-	orgHash  [32]byte
-	handler  http.Handler
-	joinRate *rateLimiter
-	exports  chan struct{} // bounds concurrent PDF renders
-	auth     *authState
+	store           board.Store
+	rawStore        board.Store // uninstrumented, for the optional interfaces it has
+	cfg             Config
+	log             *slog.Logger
+	hub             *Hub
+	metrics         *metrics
+	orgHash         [32]byte
+	handler         http.Handler
+	joinRate        *rateLimiter
+	joins           *joinLimits
+	conns           *connLimiter
+	exports         chan struct{} // bounds concurrent PDF renders
+	exportsPerBoard *bucketMap
+	auth            *authState
 
 	mu       sync.Mutex
 	draining bool
@@ -94,7 +103,10 @@ func New(store board.Store, cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2)}
+	cfg.Caps = cfg.Caps.withDefaults()
+	s := &Server{cfg: cfg, log: cfg.Logger, joinRate: newRateLimiter(30, time.Minute), exports: make(chan struct{}, 2),
+		joins: newJoinLimits(cfg.Caps), conns: &connLimiter{max: cfg.Caps.ConnsPerAddress, open: map[string]int{}},
+		exportsPerBoard: newBucketMap(cfg.Caps.ExportsPerMinute/60, cfg.Caps.ExportsPerMinute)}
 	s.metrics = newMetrics(cfg.Registry)
 	s.store, s.rawStore = instrument(store, s.metrics), store
 	s.metrics.watchStore(cfg.Registry, store, cfg.DataDir)
@@ -132,7 +144,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, securityHeaders, s.metrics.middleware)
+	r.Use(s.recoverer, securityHeaders, s.metrics.middleware, s.capConns)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, board.Errorf(board.ENotFound, "no such page or endpoint"))
 	})
@@ -165,6 +177,7 @@ func (s *Server) routes() http.Handler {
 	s.authPages(r, page)
 
 	r.Route("/api", func(r chi.Router) {
+		r.Use(s.guardStateChange)
 		r.Get("/kommuner", s.listSCB)
 		s.accountRoutes(r)
 		r.Get("/admin/backup", s.backup)
@@ -191,6 +204,7 @@ func (s *Server) routes() http.Handler {
 		r.Delete("/boards/{id}", s.boardAuth(true, s.deleteBoard))
 		r.Delete("/boards/{id}/participants/me", s.boardAuth(false, s.eraseMe))
 		r.Delete("/boards/{id}/participants/{pid}", s.boardAuth(true, s.removeOrErase))
+		r.Post("/boards/{id}/participants/remove", s.boardAuth(true, s.removeParticipants))
 		r.Put("/boards/{id}/participants/{pid}", s.boardAuth(true, s.setRole))
 		r.Post("/boards/{id}/exports", s.boardAuth(true, s.createExport))
 		r.Get("/boards/{id}/bpmn", s.boardAuth(true, s.getBPMN))
@@ -278,32 +292,6 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// originAllowed reports whether a websocket from origin may connect. No
-// Origin header means no browser, and so no cross-site request to fear.
-func (s *Server) originAllowed(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if len(s.cfg.AllowedOrigins) > 0 {
-		for _, o := range s.cfg.AllowedOrigins {
-			if strings.EqualFold(strings.TrimRight(o, "/"), u.Scheme+"://"+u.Host) {
-				return true
-			}
-		}
-		return false
-	}
-	if s.cfg.PublicURL != "" {
-		p, err := url.Parse(s.cfg.PublicURL)
-		return err == nil && strings.EqualFold(p.Host, u.Host) && p.Scheme == u.Scheme
-	}
-	return strings.EqualFold(u.Host, r.Host)
 }
 
 func newID() string { return uuid.NewString() }

@@ -177,7 +177,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, board.Errorf(board.EInvalid, "give the e-mail address and password of your account"))
 		return
 	}
-	addr := clientIP(r)
+	addr := s.clientKey(r)
 	if s.auth.loginAddr.blocked(addr) || s.auth.loginAcct.blocked(email) {
 		s.log.Warn("sign-in refused", "reason", "rate_limited")
 		w.Header().Set("Retry-After", "900")

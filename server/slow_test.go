@@ -36,7 +36,8 @@ func metric(t *testing.T, n *node, name string) float64 {
 // A client that never reads is dropped with 4408 once its queue fills;
 // everyone else keeps getting every change, promptly and in order.
 func TestSlowConsumerIsDroppedNotWaitedOn(t *testing.T) {
-	n := startNode(t, openBolt(t), nil, server.Limits{SendQueue: 32, EditsPerSecond: 10000, EditBurst: 10000})
+	n := startNodeConfig(t, openBolt(t), server.Config{Limits: server.Limits{SendQueue: 32, EditsPerSecond: 10000, EditBurst: 10000},
+		Caps: server.Caps{EditBytesPerSecond: 1 << 30, EditBytesBurst: 1 << 30}})
 	b := newBoard(t, n, "blank")
 	ctx := ctxT(t)
 	writer := dial(t, n, b.ID, b.FacilitatorToken)

@@ -460,10 +460,13 @@ func TestWSDeadPeerAndConnectionLimit(t *testing.T) {
 	waitFor(t, func() bool { return metric(t, n, "processkarta_ws_connections") == 0 })
 
 	c1 := dial(t, n, b.ID, b.FacilitatorToken)
-	_ = dial(t, n, b.ID, b.FacilitatorToken)
-	if e, ok := dialErr(t, n, b.ID, b.FacilitatorToken, nil).(*client.Error); !ok || e.Code != "closed_4403" {
+	j := join(t, n, b.JoinCode, "Deltagare", "official")
+	_ = dial(t, n, b.ID, j.Token)
+	if e, ok := dialErr(t, n, b.ID, j.Token, nil).(*client.Error); !ok || e.Code != "closed_4403" {
 		t.Fatalf("third connection: %v", e)
 	}
+	// The board's cap never refuses a facilitator (issue 10, item 2).
+	_ = dial(t, n, b.ID, b.FacilitatorToken)
 	// The live ones answer pings and stay.
 	time.Sleep(600 * time.Millisecond)
 	if _, err := c1.Ops(ctx, note("lever", 1, 1)); err != nil {

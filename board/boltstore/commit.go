@@ -3,7 +3,6 @@ package boltstore
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,7 +64,7 @@ func (s *Store) enqueue(b *storekit.Board[boardData], prepare func(*board.State)
 	t := storekit.Touch(d.pending, c)
 	d.pending.Apply(c)
 	if w.w, err = t.Writes(d.pending); err == nil {
-		w.log, err = json.Marshal(c)
+		w.log, err = board.MarshalJSON(c)
 	}
 	if err == nil {
 		w.summary, err = t.Summary(d.pending, d.pending)

@@ -6,6 +6,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/processkarta/processkarta/board"
 	"github.com/processkarta/processkarta/board/internal/storekit"
 )
 
@@ -24,7 +25,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	raw, err := json.Marshal(v)
+	raw, err := board.MarshalJSON(v)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (s *Store) CreateMunicipality(ctx context.Context, m *board.Municipality) e
 		return err
 	}
 	defer cancel()
-	b, err := json.Marshal(m)
+	b, err := board.MarshalJSON(m)
 	if err != nil {
 		return wrap(err)
 	}
@@ -81,7 +81,7 @@ func (s *Store) CreateStrategy(ctx context.Context, st *board.Strategy) error {
 		return err
 	}
 	defer cancel()
-	b, err := json.Marshal(st)
+	b, err := board.MarshalJSON(st)
 	if err != nil {
 		return wrap(err)
 	}
@@ -162,7 +162,7 @@ func (s *Store) CreateBoard(ctx context.Context, st *board.State) error {
 	// rewriting the info.
 	info := st.Info
 	info.JoinCode = ""
-	if rec.Info, err = json.Marshal(info); err != nil {
+	if rec.Info, err = board.MarshalJSON(info); err != nil {
 		return wrap(err)
 	}
 	if code != "" {
@@ -348,7 +348,7 @@ func (s *Store) SaveExport(ctx context.Context, e *board.Export, pdf []byte) err
 		return err
 	}
 	defer cancel()
-	meta, err := json.Marshal(e)
+	meta, err := board.MarshalJSON(e)
 	if err != nil {
 		return wrap(err)
 	}

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -77,7 +76,7 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		if werr != nil {
 			return nil, wrap(werr)
 		}
-		log, err := json.Marshal(c)
+		log, err := board.MarshalJSON(c)
 		if err != nil {
 			return nil, wrap(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -23,12 +24,16 @@ import (
 	"github.com/processkarta/processkarta/board/boltstore"
 	"github.com/processkarta/processkarta/board/redisstore"
 	"github.com/processkarta/processkarta/server"
+	"github.com/redis/go-redis/v9"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.1.0".
 var version = "dev"
 
 func main() {
+	if path := os.Getenv(checkFileEnv); path != "" {
+		os.Exit(checkChild(path, os.Stdout))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
@@ -39,6 +44,9 @@ func main() {
 
 type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
+	trustedProxies                                                                  string
+	socketsPerToken, connsPerAddress                                                int
+	check                                                                           bool
 	showKey, healthcheck, printConfig                                               bool
 	// flags is the parsed flag set, for -print-config.
 	flags *flag.FlagSet
@@ -57,6 +65,19 @@ func parse(args []string, getenv func(string) string) (config, error) {
 		}
 		return def
 	}
+	var badInt string
+	envInt := func(getenv func(string) string, k string, def int) int {
+		v := getenv(k)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			badInt = k
+			return def
+		}
+		return n
+	}
 	var c config
 	fs := flag.NewFlagSet("processkarta", flag.ContinueOnError)
 	fs.StringVar(&c.addr, "addr", env("PROCESSKARTA_ADDR", ":8080"), "listen address")
@@ -66,6 +87,10 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.publicURL, "public-url", env("PROCESSKARTA_PUBLIC_URL", ""), "the URL users reach the server at; empty: derived from each request")
 	fs.StringVar(&c.logLevel, "log-level", env("PROCESSKARTA_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("PROCESSKARTA_DEBUG_ADDR", ""), "if set, serve Go's pprof profiles there (keep it on localhost)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("PROCESSKARTA_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client; empty: none")
+	fs.IntVar(&c.socketsPerToken, "sockets-per-token", envInt(getenv, "PROCESSKARTA_SOCKETS_PER_TOKEN", 4), "most websockets one board token holds open; the next closes with 4429")
+	fs.IntVar(&c.connsPerAddress, "conns-per-address", envInt(getenv, "PROCESSKARTA_CONNS_PER_ADDRESS", 256), "most requests and websockets open at once from one address (IPv6: one /64)")
+	fs.BoolVar(&c.check, "check", false, "verify the embedded store's file in -data offline, then exit (0: sound)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
 	fs.BoolVar(&c.printConfig, "print-config", false, "print the configuration in force (secrets masked), check it, then exit")
@@ -87,8 +112,41 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	if badInt != "" {
+		return c, fmt.Errorf("%s must be a whole number", badInt)
+	}
+	if c.socketsPerToken < 1 {
+		return c, fmt.Errorf("sockets per token must be at least 1")
+	}
+	if c.connsPerAddress < 1 {
+		return c, fmt.Errorf("connections per address must be at least 1")
+	}
+	if _, err := parsePrefixes(c.trustedProxies); err != nil {
+		return c, err
+	}
 	c.flags = fs
 	return c, validate(&c)
+}
+
+// parsePrefixes reads comma-separated CIDRs; a bare address is its own /32
+// or /128.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxies: %q is not a CIDR such as 10.0.0.0/8", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // storeFlags defines the flags that choose and reach the store.
@@ -111,6 +169,9 @@ func openStore(ctx context.Context, c config) (board.Store, string, error) {
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return nil, "", err
 	}
+	if err := verifyStoreFile(c.data); err != nil {
+		return nil, "", err
+	}
 	s, err := boltstore.Open(c.data)
 	return s, "embedded", err
 }
@@ -128,6 +189,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if c.healthcheck {
 		return healthcheck(ctx, c.addr)
 	}
+	if c.check {
+		return checkCommand(c.data, stdout)
+	}
 	if c.printConfig {
 		printConfig(stdout, c.flags, getenv)
 		return nil
@@ -137,10 +201,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("log level: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	// The Redis client's own complaints (a lost connection, say) come as
+	// JSON log records like everything else, not as bare lines on stderr.
+	redis.SetLogger(redisLogger{log})
 
 	store, kind, err := openStore(ctx, c)
 	if err != nil {
-		return fmt.Errorf("opening the %s store: %w", kindOf(c), err)
+		return fmt.Errorf("opening the %s store: %s", kindOf(c), oneLine(err.Error()))
 	}
 	defer store.Close()
 
@@ -152,8 +219,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, key)
 		return nil
 	}
+	proxies, _ := parsePrefixes(c.trustedProxies)
 	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind,
-		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays}
+		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays, TrustedProxies: proxies,
+		Caps: server.Caps{SocketsPerToken: c.socketsPerToken, ConnsPerAddress: c.connsPerAddress}}
 	if cfg.Accounts, err = c.accounts.config(ctx, store); err != nil {
 		return err
 	}
@@ -220,6 +289,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	return nil
+}
+
+// redisLogger hands go-redis' log lines to slog.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "detail", oneLine(fmt.Sprintf(format, v...)))
 }
 
 func kindOf(c config) string {

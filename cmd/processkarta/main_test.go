@@ -23,6 +23,9 @@ import (
 // The child mode: the test binary re-executed serves like the real
 // command, so the test can kill it with SIGKILL.
 func TestMain(m *testing.M) {
+	if path := os.Getenv(checkFileEnv); path != "" {
+		os.Exit(checkChild(path, os.Stdout))
+	}
 	if args := os.Getenv("PROCESSKARTA_TEST_CHILD"); args != "" {
 		err := run(context.Background(), strings.Fields(args), os.Getenv, os.Stdout)
 		if err != nil {

@@ -268,7 +268,7 @@ func TestFacilitateFromSecondBrowser(t *testing.T) {
 	pc.typeInto("Nyckel", organizerKey)
 	pc.do("sign in", chromedp.Click(buttonByText("Logga in")))
 	pc.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
-	open := `//button[@aria-label="Öppna Workshop energi som processledare"]`
+	open := `//button[@aria-label="Öppna som processledare: Workshop energi"]`
 	pc.do("the board listed", chromedp.WaitVisible(open))
 	pc.typeInto("Ditt namn (processledare)", "Maria Sund")
 	pc.do("open as facilitator", chromedp.Click(open))

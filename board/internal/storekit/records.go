@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/processkarta/processkarta/board"
@@ -33,19 +34,19 @@ func Encode(st *board.State) (*Records, error) {
 		Votes:        make(map[string][]byte, len(st.Votes)),
 	}
 	var err error
-	if r.Info, err = json.Marshal(st.Info); err != nil {
+	if r.Info, err = board.MarshalJSON(st.Info); err != nil {
 		return nil, err
 	}
-	if r.Settings, err = json.Marshal(st.Settings); err != nil {
+	if r.Settings, err = board.MarshalJSON(st.Settings); err != nil {
 		return nil, err
 	}
 	for id, o := range st.Objects {
-		if r.Objects[id], err = json.Marshal(o); err != nil {
+		if r.Objects[id], err = board.MarshalJSON(o); err != nil {
 			return nil, err
 		}
 	}
 	for id, p := range st.Participants {
-		if r.Participants[id], err = json.Marshal(p); err != nil {
+		if r.Participants[id], err = board.MarshalJSON(p); err != nil {
 			return nil, err
 		}
 	}
@@ -53,11 +54,11 @@ func Encode(st *board.State) (*Records, error) {
 		r.Tokens[h] = id
 	}
 	for v, m := range st.Votes {
-		if r.Votes[v], err = json.Marshal(m); err != nil {
+		if r.Votes[v], err = board.MarshalJSON(m); err != nil {
 			return nil, err
 		}
 	}
-	if r.Summary, err = json.Marshal(board.Summarize(st, st.Info.CreatedAt.UnixMilli())); err != nil {
+	if r.Summary, err = board.MarshalJSON(board.Summarize(st, st.Info.CreatedAt.UnixMilli())); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -176,10 +177,11 @@ func Touch(before *board.State, c *board.Change) *Touched {
 			}
 		}
 	case board.ChangeRemove:
-		t.participants = append(t.participants, c.Removed)
-		t.voters = append(t.voters, c.Removed)
+		gone := c.RemovedIDs()
+		t.participants = append(t.participants, gone...)
+		t.voters = append(t.voters, gone...)
 		for h, id := range before.Tokens {
-			if id == c.Removed {
+			if slices.Contains(gone, id) {
 				t.tokens = append(t.tokens, h)
 			}
 		}
@@ -210,7 +212,7 @@ func (t *Touched) Writes(after *board.State) (*Writes, error) {
 	for _, id := range t.objects {
 		w.Objects[id] = nil
 		if o := after.Objects[id]; o != nil {
-			if w.Objects[id], err = json.Marshal(o); err != nil {
+			if w.Objects[id], err = board.MarshalJSON(o); err != nil {
 				return nil, err
 			}
 		}
@@ -218,7 +220,7 @@ func (t *Touched) Writes(after *board.State) (*Writes, error) {
 	for _, id := range t.participants {
 		w.Participants[id] = nil
 		if p := after.Participants[id]; p != nil {
-			if w.Participants[id], err = json.Marshal(p); err != nil {
+			if w.Participants[id], err = board.MarshalJSON(p); err != nil {
 				return nil, err
 			}
 		}
@@ -229,13 +231,13 @@ func (t *Touched) Writes(after *board.State) (*Writes, error) {
 	for _, v := range t.voters {
 		w.Votes[v] = nil
 		if m := after.Votes[v]; len(m) > 0 {
-			if w.Votes[v], err = json.Marshal(m); err != nil {
+			if w.Votes[v], err = board.MarshalJSON(m); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if t.settings {
-		if w.Settings, err = json.Marshal(after.Settings); err != nil {
+		if w.Settings, err = board.MarshalJSON(after.Settings); err != nil {
 			return nil, err
 		}
 	}
@@ -312,7 +314,7 @@ func (t *Touched) Summary(before, after *board.State) ([]byte, error) {
 			}
 		}
 	}
-	return json.Marshal(board.Summarize(view, t.at))
+	return board.MarshalJSON(board.Summarize(view, t.at))
 }
 
 // DecodeSummary reads a summary stored as JSON.

@@ -41,6 +41,7 @@ export function errorText(err) {
     unauthorized: 'error.unauthorized', forbidden: 'error.forbidden', not_found: 'error.not_found',
     conflict: 'error.conflict', rate_limited: 'error.rate_limited', unavailable: 'error.unavailable',
     too_large: 'error.too_large', network: 'error.network',
+    joining_closed: 'error.joining_closed', board_full: 'error.board_full',
   }[err.code];
   if (!known) return err.message;
   const ours = t(known);

@@ -237,7 +237,59 @@ export class Facilitation {
       h('p', { class: 'join-code' }, code || '—'),
       h('div', { class: 'row wrap' },
         h('button', { type: 'button', class: 'btn', 'data-key': 'code-show', disabled: !code, onclick: () => showProjector(code, this.client.board?.title) }, t('facil.showCode')),
-        h('button', { type: 'button', class: 'btn', 'data-key': 'code-rotate', onclick: () => this.rotate() }, t('facil.rotateCode'))));
+        h('button', { type: 'button', class: 'btn', 'data-key': 'code-rotate', onclick: () => this.rotate() }, t('facil.rotateCode'))),
+      this.joiningControls());
+  }
+
+  // Closing the board to newcomers and removing many at once: what a
+  // facilitator needs when someone floods the board with fake names.
+  joiningControls() {
+    const closed = !!this.client.settings?.joinClosed;
+    return h('div', { class: 'row wrap' },
+      h('button', {
+        type: 'button', class: `btn toggle${closed ? ' on' : ''}`, 'aria-pressed': String(closed), 'data-key': 'join-closed',
+        onclick: () => this.send({ joinClosed: !closed }, t(closed ? 'facil.joinOpened' : 'facil.joinClosed')),
+      }, t('facil.closeJoining')),
+      h('button', { type: 'button', class: 'btn', 'data-key': 'remove-many', onclick: () => this.removeManyDialog() }, t('facil.removeMany')));
+  }
+
+  removeManyDialog() {
+    const me = this.client.me?.id;
+    const people = (this.client.participants || []).filter((p) => p.id !== me && p.role !== 'facilitator')
+      .sort((a, b) => (b.joinedAt || 0) - (a.joinedAt || 0));
+    const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': 'rm-title' });
+    const boxes = people.map((p) => {
+      const id = `rm-${p.id}`;
+      const when = p.joinedAt ? new Date(p.joinedAt).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit' }) : '';
+      return h('div', { class: 'check' }, h('input', { type: 'checkbox', id, value: p.id }),
+        h('label', { for: id }, `${p.name}${p.administration ? `, ${p.administration}` : ''}${when ? ` (${when})` : ''}`));
+    });
+    const all = h('input', { type: 'checkbox', id: 'rm-all', onchange: (e) => {
+      for (const cb of dlg.querySelectorAll('fieldset input[type=checkbox]')) cb.checked = e.currentTarget.checked;
+    } });
+    const err = h('p', { class: 'form-error', role: 'alert' });
+    const form = h('form', { class: 'form', onsubmit: async (e) => {
+      e.preventDefault();
+      const ids = [...dlg.querySelectorAll('fieldset input:checked')].map((cb) => cb.value);
+      if (!ids.length) { err.textContent = t('facil.removeNone'); return; }
+      try {
+        const r = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/participants/remove`, { method: 'POST', body: { ids }, token: this.ctx.token });
+        announce(t('facil.removedMany', { n: r.removed.length }));
+        dlg.close();
+      } catch (ex) { showError(ex); }
+    } },
+      h('h2', { id: 'rm-title', tabindex: -1 }, t('facil.removeMany')),
+      h('p', { class: 'muted' }, t('facil.removeManyHelp')),
+      people.length ? h('div', { class: 'check' }, all, h('label', { for: 'rm-all' }, t('facil.selectAll'))) : h('p', {}, t('facil.removeNobody')),
+      h('fieldset', { class: 'remove-list' }, h('legend', { class: 'sr-only' }, t('facil.removeMany')), boxes),
+      err,
+      h('div', { class: 'row' },
+        h('button', { type: 'submit', class: 'btn btn-danger', disabled: !people.length }, t('facil.removeSelected')),
+        h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, t('common.cancel'))));
+    dlg.append(form);
+    document.body.append(dlg);
+    dlg.addEventListener('close', () => dlg.remove());
+    dlg.showModal();
   }
 
   async rotate() {
