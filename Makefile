@@ -6,7 +6,7 @@ BIN       := bin/processkarta
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build key test deps lint bench fuzz load clean
+.PHONY: run build key test chaos deps lint bench fuzz load clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/processkarta
@@ -38,7 +38,15 @@ deps:
 test: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# chaos runs the fault tests of docs/security.md: kill -9 of a server on
+# either store, damaged data files, and the attacks of issue 10 against a
+# real server process. `make test` runs them too.
+chaos: deps
+	$(GO) test -count=1 -timeout 10m -run 'Kill9|DamagedStoreFile|OneParticipantCannotExhaustMemory|OneTokenCannotBlockTheBoard' -v ./cmd/processkarta
+	$(GO) test -count=1 -timeout 5m -run 'TestSlowConsumerIsDroppedNotWaitedOn' ./server
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
@@ -54,6 +62,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPrepareOps$$' -fuzztime $(FUZZTIME) ./board
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeClientMsg$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzAPI$$' -fuzztime $(FUZZTIME) ./server
+	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./export
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./export/bpmn
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./export/drawio
 

@@ -62,8 +62,8 @@ func TestFileName(t *testing.T) {
 
 func TestSwedishOrder(t *testing.T) {
 	t.Parallel()
-	in := []string{"Ödeshög", "Zon", "Ärla", "Åre", "arvika", "Eda", "Émile"}
-	want := []string{"arvika", "Eda", "Émile", "Zon", "Åre", "Ärla", "Ödeshög"}
+	in := []string{"Ödeshög", "Zon", "Ärla", "Åre", "arvika", "Eda", "Émile", "Örebro", "Çelik"}
+	want := []string{"arvika", "Çelik", "Eda", "Émile", "Zon", "Åre", "Ärla", "Ödeshög", "Örebro"}
 	for i := range in {
 		for j := range in {
 			if i != j {

@@ -175,14 +175,17 @@ type noteRow struct {
 // model is the board reduced to what the document shows, in the order it
 // shows it.
 type model struct {
-	lanes  []*lane
-	items  []*item // drawn on the map, back to front
-	links  []*link
-	goals  []*goalRow
-	notes  []noteRow
-	bbox   rect
-	counts [6]int // steps, decisions, events, notes, links, goals
-	empty  bool
+	// anonymous: a vote whose counts by position leave out groups of
+	// fewer than three voters (shown as a dash, not as 0).
+	anonymous bool
+	lanes     []*lane
+	items     []*item // drawn on the map, back to front
+	links     []*link
+	goals     []*goalRow
+	notes     []noteRow
+	bbox      rect
+	counts    [6]int // steps, decisions, events, notes, links, goals
+	empty     bool
 }
 
 // num returns a finite number prop clamped to the board's range, and
@@ -208,6 +211,7 @@ func buildModel(st *board.State, fd *fontData) *model {
 	objs := st.SortedObjects()
 	m.empty = len(objs) == 0
 	tallies, byPos := st.Tallies()
+	m.anonymous = st.Settings.Voting.Anonymous
 	text := func(o *board.Object, name string) string { return fd.clean(o.Text(name), true) }
 	line := func(o *board.Object, name string) string {
 		return strings.Join(strings.Fields(fd.clean(o.Text(name), false)), " ")

@@ -56,7 +56,13 @@ func (r *renderer) goalTable() {
 	for _, g := range r.m.goals {
 		row := []string{strconv.Itoa(g.place), g.title, g.desc, g.target, g.indicator, g.owner, strconv.Itoa(g.votes)}
 		for _, p := range board.Positions {
-			row = append(row, strconv.Itoa(g.byPos[p]))
+			n, ok := g.byPos[p]
+			if !ok && r.m.anonymous && g.votes > 0 {
+				// Left out: fewer than three voters would be told apart.
+				row = append(row, "–")
+				continue
+			}
+			row = append(row, strconv.Itoa(n))
 		}
 		if g.title == "" {
 			row[1] = lab.noLaneTitle

@@ -2,7 +2,11 @@ package export
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/processkarta/processkarta/export/hyphen"
@@ -15,23 +19,24 @@ const (
 	sizeSteps = 0.9 // each try at fitting shrinks the text by this factor
 )
 
-// compareText orders titles the Swedish way: å, ä, ö after z, accents on
-// other letters ignored, case ignored (then case breaks ties).
+// compareText orders titles the Swedish way (x/text/collate with Swedish
+// rules: å, ä, ö after z, other accents and case secondary), then
+// byte-wise, so that the order is total.
 func compareText(a, b string) int {
-	if c := strings.Compare(sortKey(a), sortKey(b)); c != 0 {
+	svMu.Lock()
+	c := svCollator.CompareString(a, b)
+	svMu.Unlock()
+	if c != 0 {
 		return c
 	}
 	return strings.Compare(a, b)
 }
 
-// sortFold puts å, ä, ö after z ('{' follows 'z' in ASCII) and folds
-// accented letters onto their base letter.
-var sortFold = strings.NewReplacer(
-	"å", "{1", "ä", "{2", "æ", "{2", "ö", "{3", "ø", "{3",
-	"é", "e", "è", "e", "ü", "y", "á", "a", "à", "a",
+// svCollator is not safe for concurrent use; svMu guards it.
+var (
+	svMu       sync.Mutex
+	svCollator = collate.New(language.Swedish)
 )
-
-func sortKey(s string) string { return sortFold.Replace(strings.ToLower(s)) }
 
 // word is a run of text without spaces and its width in glyph units (a
 // thousandth of the font size), so one measurement serves every size.

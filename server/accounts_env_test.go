@@ -103,7 +103,6 @@ type scopeWorld struct {
 	leaderB, coordB, adminB     *browser
 	kalmarParticipant           *client.Joined
 	kalmarFacilitatorToken      string
-	municipalityOf              map[string]string
 	kalmarCluster, homeCluster  string
 	vaxjoCode, alvestaCode, kmr string
 }

@@ -59,8 +59,7 @@ func testPrivateRound(t *testing.T, nodes []*node) {
 		t.Fatal("settings.private did not reach Bertil")
 	}
 	pn := note(secret, 100, 100)
-	seq, err = anna.Ops(ctx, pn)
-	if err != nil {
+	if _, err = anna.Ops(ctx, pn); err != nil {
 		t.Fatal(err)
 	}
 	if _, err = anna.Ops(ctx, board.Op{Op: board.OpUpdate, ID: pn.ID, Props: map[string]any{"text": secret + " 2"}}); err != nil {

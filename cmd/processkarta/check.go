@@ -13,6 +13,7 @@ import (
 
 	"github.com/processkarta/processkarta/board/boltstore"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // checkFileEnv, when set, makes the process check that embedded-store
@@ -40,7 +41,7 @@ func checkBoltFile(path string) error {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return errors.New("the file is in use by a running server; stop it, or check a copy")
 		}
 		return err
