@@ -116,7 +116,7 @@ func (s *Store) Strategies(ctx context.Context, municipality string) ([]*board.S
 }
 
 // listed reads the ids in list and their JSON values from hash.
-func listed[T any](ctx context.Context, rdb *redis.Client, list, hash string) ([]*T, error) {
+func listed[T any](ctx context.Context, rdb redis.UniversalClient, list, hash string) ([]*T, error) {
 	ids, err := rdb.LRange(ctx, list, 0, -1).Result()
 	if err != nil {
 		return nil, wrap(err)

@@ -90,7 +90,7 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		if sum != nil {
 			args = append(args, "m", "", sum)
 		}
-		res, err := commitScript.Run(ctx, s.rdb, keys, args...).Slice()
+		res, err := s.commitRun(ctx, keys, args)
 		if err != nil {
 			return nil, wrap(err)
 		}

@@ -82,6 +82,10 @@ type config struct {
 	attempts  int
 	// purgeDelay: see WithPurgeDelay.
 	purgeDelay time.Duration
+	// sentinelMaster and waitReplicas: see WithSentinelMaster and
+	// WithWaitReplicas (topology.go).
+	sentinelMaster string
+	waitReplicas   int
 }
 
 // WithLogBound sets how many changes each board's stream keeps (default
@@ -126,7 +130,7 @@ type Store struct {
 	// summaries keeps decoded board summaries (see Summaries).
 	summaries storekit.SummaryCache
 
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	cfg  config
 	live *storekit.Live[boardData]
 
@@ -165,7 +169,10 @@ type boardData struct {
 }
 
 // Open connects to the Redis at url ("redis://[:password@]host:port/db")
-// and starts the store's pub/sub listener. It fails with EUnavailable if
+// and starts the store's pub/sub listener. A URL with several addresses in
+// go-redis' cluster form ("redis://h1:7000?addr=h2:7001&addr=h3:7002")
+// connects to Redis Cluster; with WithSentinelMaster the URL's addresses
+// are Sentinels and the store follows that master through failovers. It fails with EUnavailable if
 // Redis does not answer within the timeout.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg := config{logBound: DefaultLogBound, subBuffer: DefaultSubscriberBuffer, timeout: DefaultTimeout,
@@ -173,21 +180,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	o, err := redis.ParseURL(url)
+	rdb, err := newClient(url, cfg)
 	if err != nil {
-		return nil, board.Errorf(board.EInvalid, "redis url: %v", err)
+		return nil, err
 	}
-	// Short timeouts: a method must fail promptly while Redis is away.
-	o.DialTimeout = min(time.Second, cfg.timeout)
-	o.ReadTimeout = cfg.timeout
-	o.WriteTimeout = cfg.timeout
-	o.PoolTimeout = cfg.timeout
-	o.ContextTimeoutEnabled = true
-	// No automatic retries: a commit script whose reply was lost must not
-	// run twice.
-	o.MaxRetries = -1
-	o.DialerRetries = 1
-	rdb := redis.NewClient(o)
 	pctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {

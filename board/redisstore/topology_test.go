@@ -1,0 +1,82 @@
+package redisstore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/board/redisstore"
+	"github.com/processkarta/processkarta/board/redisstore/redistest"
+	"github.com/processkarta/processkarta/board/storetest"
+)
+
+// TestCluster runs the store conformance suite on a 3-master Redis Cluster
+// (one cluster, emptied before each subtest), then checks that boards
+// spread over the masters' slots commit, subscribe and catch up.
+func TestCluster(t *testing.T) {
+	c := redistest.StartCluster(t, 3)
+	var flushed sync.Map
+	t.Run("Conformance", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) board.Store {
+			if _, done := flushed.LoadOrStore(t, true); !done {
+				c.FlushAll(t)
+			}
+			return openURL(t, c.URL(), redisstore.WithLogBound(storetest.LogBound), redisstore.WithSubscriberBuffer(storetest.SubscriberBuffer))
+		})
+	})
+	t.Run("BoardsOverSlots", func(t *testing.T) {
+		c.FlushAll(t)
+		testBoardsOverSlots(t, c.URL(), c.Nodes)
+	})
+}
+
+// testBoardsOverSlots creates boards until they sit on every master, then
+// commits on one node and sees each change through another node's
+// subscription and Since.
+func testBoardsOverSlots(t *testing.T, url string, nodes []*redistest.Server) {
+	ctx := context.Background()
+	a := openURL(t, url)
+	b := openURL(t, url)
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{nodes[0].Addr()}})
+	defer cc.Close()
+	masters := map[string]bool{}
+	var ids []string
+	facs := map[string]string{}
+	for i := 0; len(masters) < len(nodes) || len(ids) < 6; i++ {
+		if i > 60 {
+			t.Fatalf("boards reached only %d masters", len(masters))
+		}
+		id, fac := makeBoard(t, a)
+		facs[id] = fac
+		m, err := cc.MasterForKey(ctx, "pk:b:{"+id+"}:seq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters[m.Options().Addr] = true
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		st, ch, err := b.Subscribe(sctx, id)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		seq0 := st.Seq
+		c, err := note(sctx, a, id, facs[id], "on "+id)
+		if err != nil {
+			cancel()
+			t.Fatalf("commit on %s: %v", id, err)
+		}
+		follow(t, st, ch, c.Seq)
+		cs, err := b.Since(sctx, id, seq0)
+		if err != nil || len(cs) != 1 || cs[0].Seq != c.Seq {
+			t.Fatalf("board %s: Since(%d) = %v, %v", id, seq0, cs, err)
+		}
+		cancel()
+	}
+}
