@@ -28,6 +28,7 @@ const (
 	ENoDots       = "no_dots_left"   // the voter's budget is spent
 	EBoardFull    = "board_full"     // the board's text budget (MaxBoardTextBytes) is spent
 	EJoinClosed   = "joining_closed" // the facilitator closed the board to new participants
+	EBadMessage   = "bad_message"    // a websocket frame that is not a protocol message
 )
 
 // Error is a domain error with a machine-readable code and a message meant

@@ -55,16 +55,16 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 			m.Type, m.ID = loose.Type, loose.ID
 			return &m, board.Errorf(board.EInvalid, "bad %s message: %s", loose.Type, jsonErrText(err))
 		}
-		return nil, board.Errorf("bad_message", "not a protocol message: %s", jsonErrText(err))
+		return nil, board.Errorf(board.EBadMessage, "not a protocol message: %s", jsonErrText(err))
 	}
 	if d.More() {
-		return nil, board.Errorf("bad_message", "one JSON object per frame")
+		return nil, board.Errorf(board.EBadMessage, "one JSON object per frame")
 	}
 	if !isKnownType(m.Type) {
-		return nil, board.Errorf("bad_message", "unknown message type %q", m.Type)
+		return nil, board.Errorf(board.EBadMessage, "unknown message type %q", m.Type)
 	}
 	if m.Type != "presence" && m.Type != "ping" && (m.ID == "" || len(m.ID) > 64) {
-		return nil, board.Errorf("bad_message", "a %s message needs an id of 1 to 64 characters", m.Type)
+		return nil, board.Errorf(board.EBadMessage, "a %s message needs an id of 1 to 64 characters", m.Type)
 	}
 	switch m.Type {
 	case "ops":
@@ -84,22 +84,22 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 		}
 	case "presence":
 		if c := m.Cursor; c != nil && (math.Abs(c.X) > board.MaxCoord || math.Abs(c.Y) > board.MaxCoord) {
-			return nil, board.Errorf("bad_message", "cursor out of range")
+			return nil, board.Errorf(board.EBadMessage, "cursor out of range")
 		}
 		if len(m.Selection) > maxSelection {
-			return nil, board.Errorf("bad_message", "selection too long")
+			return nil, board.Errorf(board.EBadMessage, "selection too long")
 		}
 		for _, id := range m.Selection {
 			if !board.ValidID(id) {
-				return nil, board.Errorf("bad_message", "selection holds a bad id")
+				return nil, board.Errorf(board.EBadMessage, "selection holds a bad id")
 			}
 		}
 		if m.Editing != nil && !board.ValidID(*m.Editing) {
-			return nil, board.Errorf("bad_message", "editing must be an object id or null")
+			return nil, board.Errorf(board.EBadMessage, "editing must be an object id or null")
 		}
 		if v := m.View; v != nil && (math.Abs(v.X) > board.MaxCoord || math.Abs(v.Y) > board.MaxCoord || !(v.Zoom >= 0.05 && v.Zoom <= 20) ||
 			v.W < 0 || v.W > 2*board.MaxCoord || v.H < 0 || v.H > 2*board.MaxCoord) {
-			return nil, board.Errorf("bad_message", "view out of range")
+			return nil, board.Errorf(board.EBadMessage, "view out of range")
 		}
 		if m.Selection == nil {
 			m.Selection = []string{}

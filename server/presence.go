@@ -3,14 +3,14 @@ package server
 import "time"
 
 type peer struct {
-	Participant string        `json:"participant"`
-	Cursor      *cursor       `json:"cursor"`
-	Selection   []string      `json:"selection"`
-	Editing     *string       `json:"editing"`
-	View        *view         `json:"view,omitempty"` // what a followed facilitator sees
-	Gone        bool          `json:"gone,omitempty"`
-	node        string        // where the participant's presence came from
-	conns       map[*conn]int // local connections of the participant
+	Participant string             `json:"participant"`
+	Cursor      *cursor            `json:"cursor"`
+	Selection   []string           `json:"selection"`
+	Editing     *string            `json:"editing"`
+	View        *view              `json:"view,omitempty"` // what a followed facilitator sees
+	Gone        bool               `json:"gone,omitempty"`
+	node        string             // where the participant's presence came from
+	conns       map[*conn]struct{} // local connections of the participant
 }
 
 type cursor struct {

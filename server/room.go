@@ -270,14 +270,14 @@ func (r *room) addConn(c *conn) {
 	r.conns[c] = struct{}{}
 	p := r.peers[c.pid]
 	if p == nil || p.Gone {
-		p = &peer{Participant: c.pid, Selection: []string{}, node: r.hub.node, conns: map[*conn]int{}}
+		p = &peer{Participant: c.pid, Selection: []string{}, node: r.hub.node, conns: map[*conn]struct{}{}}
 		r.peers[c.pid] = p
 	}
 	if p.conns == nil {
-		p.conns = map[*conn]int{}
+		p.conns = map[*conn]struct{}{}
 	}
 	p.node = r.hub.node
-	p.conns[c]++
+	p.conns[c] = struct{}{}
 	r.localDirty = true
 	r.scheduleFlush()
 }

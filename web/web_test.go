@@ -76,7 +76,7 @@ func TestModuleImports(t *testing.T) {
 }
 
 // TestNodeUnitTests runs the client's unit tests (web/test/*.test.mjs) with
-// Node.js when it is installed: the realtime client, undo, the QR encoder
+// Node.js, which must be installed (the test fails without it): the realtime client, undo, the QR encoder
 // against known vectors, and the coverage of the language tables.
 func TestNodeUnitTests(t *testing.T) {
 	node, err := exec.LookPath("node")

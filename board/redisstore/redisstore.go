@@ -9,8 +9,9 @@
 // "<seq>-1", trimmed exactly to the log bound); its changes are published
 // on the channel "pk:b:{id}:changes". Global data (meta, municipalities,
 // strategies, join codes, board lists, exports) lives under "pk:{g}:", one
-// hash slot too. Every script touches one slot only, so the layout suits
-// Redis Cluster.
+// hash slot too. Every script touches one slot only, so the layout would
+// suit Redis Cluster, but the store opens a single-node client: Cluster is
+// not supported.
 //
 // # Commits
 //

@@ -3,7 +3,7 @@ package redisstore
 import "github.com/redis/go-redis/v9"
 
 // The Lua scripts. Each touches the keys of one hash slot only: a board's
-// keys (hash tag {<board id>}) or the global keys (hash tag {pk}), so they
+// keys (hash tag {<board id>}) or the global keys (hash tag {g}), so they
 // run on Redis Cluster too.
 
 // commitScript stores one change if the board is still at the seq the node

@@ -78,6 +78,12 @@ function layout(o) { shown(o); return layouts.get(o).layout; }
 
 /** Methods of Canvas (canvas.js), which copies them onto its prototype. */
 export class CanvasDrawing {
+  /**
+   * Asks for a redraw in the next animation frame. null redraws every
+   * object; anything else (the ids a change touched, or nothing) needs no
+   * list: drawObject skips each object whose value is unchanged (the
+   * client replaces the objects a change touches).
+   */
   invalidate(ids) {
     if (ids === null) this.dirtyAll = true;
     if (this.pendingFrame) return;
