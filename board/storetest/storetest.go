@@ -8,6 +8,10 @@
 // twice then, which must be harmless), and configure the store with a change
 // log of LogBound changes and subscriber channels of SubscriberBuffer
 // changes.
+//
+// This file is long because it is one test per promise of the Store
+// contract (catalog, commits, catch-up, subscriptions, reopen), each short;
+// the newer areas (accounts, strategies, summaries) have files of their own.
 package storetest
 
 import (

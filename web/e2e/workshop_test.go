@@ -160,10 +160,11 @@ func TestSummonOnceAndFollowMe(t *testing.T) {
 
 	// P1 looks elsewhere; the facilitator goes on with the workshop.
 	p1.do("fit the map", chromedp.Click(buttonByText("Anpassa")))
+	p1.waitFor("the fit done", `processkarta.canvas.view.s < 0.5`, 3*time.Second)
 	settle(p1)
-	p1.waitFor("the fit done", `processkarta.canvas.view.s < 0.5`, 2*time.Second)
 	away := p1.view()
 	f.do("fit the map", chromedp.Click(buttonByText("Anpassa")))
+	f.waitFor("the fit done", `processkarta.canvas.view.s < 0.5`, 3*time.Second)
 	settle(f)
 	facAway := f.view()
 	steps := []struct{ what, click, cond string }{
@@ -208,6 +209,8 @@ func TestSummonOnceAndFollowMe(t *testing.T) {
 		who.waitFor("the follow bar", `!document.querySelector('#follow-bar').hidden && document.querySelector('#follow-text').textContent === 'Du följer vyn som Karin Berg visar.'`, 3*time.Second)
 	}
 	f.waitFor("the leader's bar", `document.querySelector('#follow-text')?.textContent === 'Alla följer din vy.'`, 3*time.Second)
+	// (The summon's toast, outside the landmarks, has gone by now.)
+	p1.waitFor("the toast gone", `!document.querySelector('#toast') || document.querySelector('#toast').hidden`, 6*time.Second)
 	auditClean(t, p1, axe, "a participant following")
 	auditClean(t, f, axe, "the facilitator leading")
 	// She pans to the second note and zooms in: both follow, each showing
@@ -323,8 +326,12 @@ func TestHiddenVoteByDefault(t *testing.T) {
 	f.waitFor("the vote open", `processkarta.client.settings.voting.open && processkarta.client.settings.voting.hidden && processkarta.client.pending.length === 0`, 3*time.Second)
 	p.waitFor("3 dots to place", `document.querySelector('#dots').textContent === 'Röster kvar: 3 av 3'`, 3*time.Second)
 
-	var goal string
-	p.eval(`[...processkarta.client.objects.values()].find((o) => o.kind === 'goal').id`, &goal)
+	// A goal area with its + button (every goal area has one).
+	p.waitFor("the + buttons", `!!document.querySelector('#canvas .vote-btn[data-vote="1"]')`, 3*time.Second)
+	goal := p.str(`document.querySelector('#canvas .vote-btn[data-vote="1"]').dataset.target`)
+	if p.str(fmt.Sprintf(`processkarta.client.objects.get(%s)?.kind`, jsq(goal))) != "goal" {
+		t.Fatal("a + button on something that is not a goal area")
+	}
 	plus := fmt.Sprintf(`#canvas .vote-btn[data-vote="1"][data-target="%s"]`, goal)
 	for i := range 3 {
 		p.click(plus)
