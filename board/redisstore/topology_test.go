@@ -80,3 +80,32 @@ func testBoardsOverSlots(t *testing.T, url string, nodes []*redistest.Server) {
 		cancel()
 	}
 }
+
+// TestWaitReplicas: with WithWaitReplicas(1) a commit is acknowledged once
+// the replica has it; with the replica gone the commit fails with
+// EUnavailable, yet the change is stored and another node sees it.
+func TestWaitReplicas(t *testing.T) {
+	m := redistest.Start(t)
+	r := redistest.StartReplica(t, m)
+	s := openURL(t, m.URL(), redisstore.WithWaitReplicas(1), redisstore.WithTimeout(time.Second))
+	id, fac := makeBoard(t, s)
+	c := mustNote(t, s, id, fac, "replicated")
+	rs := openURL(t, r.URL())
+	if cs, err := rs.Since(context.Background(), id, c.Seq-1); err != nil || len(cs) != 1 || cs[0].Seq != c.Seq {
+		t.Fatalf("replica: Since = %v, %v", cs, err)
+	}
+	r.Kill()
+	start := time.Now()
+	_, err := note(context.Background(), s, id, fac, "unconfirmed")
+	if board.ErrorCode(err) != board.EUnavailable {
+		t.Fatalf("commit without the replica: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("the unconfirmed commit took %v", d)
+	}
+	other := openURL(t, m.URL())
+	cs, err := other.Since(context.Background(), id, c.Seq)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("the unconfirmed change is not stored: %v, %v", cs, err)
+	}
+}

@@ -50,6 +50,11 @@ type config struct {
 	showKey, healthcheck, printConfig                                               bool
 	// flags is the parsed flag set, for -print-config.
 	flags *flag.FlagSet
+	// Redis topologies (see docs/operations.md): a Sentinel master name,
+	// and how many replicas must have a change before it is acknowledged
+	// (-1: the setting was not a whole number of 0 or more).
+	redisSentinelMaster string
+	redisWaitReplicas   int
 	// Personal data and accessibility.
 	contactEmail  string
 	retentionDays int
@@ -159,11 +164,24 @@ func storeFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
 	}
 	fs.StringVar(&c.data, "data", env("PROCESSKARTA_DATA", "./data"), "data directory of the embedded store (used without -redis)")
 	fs.StringVar(&c.redis, "redis", env("PROCESSKARTA_REDIS_URL", ""), "Redis URL, e.g. redis://host:6379/0; selects the Redis store")
+	fs.StringVar(&c.redisSentinelMaster, "redis-sentinel-master", env("PROCESSKARTA_REDIS_SENTINEL_MASTER", ""), "Sentinel master name: the -redis URL's addresses are then Sentinels")
+	wait := 0
+	if v := strings.TrimSpace(getenv("PROCESSKARTA_REDIS_WAIT_REPLICAS")); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			wait = n
+		} else {
+			wait = -1
+		}
+	}
+	fs.IntVar(&c.redisWaitReplicas, "redis-wait-replicas", wait, "acknowledge a change only after this many Redis replicas have it (WAIT); 0: do not wait")
 }
 
 func openStore(ctx context.Context, c config) (board.Store, string, error) {
 	if c.redis != "" {
-		s, err := redisstore.Open(ctx, c.redis)
+		if c.redisWaitReplicas < 0 {
+			return nil, "", errors.New("redis wait replicas (PROCESSKARTA_REDIS_WAIT_REPLICAS, -redis-wait-replicas) must be a whole number, 0 or more")
+		}
+		s, err := redisstore.Open(ctx, c.redis, redisstore.WithSentinelMaster(c.redisSentinelMaster), redisstore.WithWaitReplicas(c.redisWaitReplicas))
 		return s, "redis", err
 	}
 	if err := os.MkdirAll(c.data, 0o700); err != nil {

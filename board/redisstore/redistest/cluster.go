@@ -78,3 +78,19 @@ func (c *Cluster) FlushAll(tb testing.TB) {
 		}
 	}
 }
+
+// StartReplica starts a redis-server replicating master and returns once
+// the master counts it as an online replica.
+func StartReplica(tb testing.TB, master *Server, opts ...Option) *Server {
+	tb.Helper()
+	host, port, _ := strings.Cut(master.Addr(), ":")
+	r := Start(tb, append(opts, WithArgs("--replicaof", host, port))...)
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(master.cli("info", "replication"), "port="+strconv.Itoa(r.port)+",state=online") {
+		if time.Now().After(deadline) {
+			tb.Fatalf("redistest: the replica did not come online: %s", master.cli("info", "replication"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
