@@ -1,98 +1,71 @@
 package e2e_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/processkarta/processkarta/server/client"
 )
 
-// axeDir caches axe-core between runs (ignored by git).
-const axeDir = ".axe"
-
-// axeSource returns axe.min.js of axe-core 4, fetched with npm the first
-// time and kept in web/e2e/.axe/.
-func axeSource(t *testing.T) string {
-	t.Helper()
-	cached := filepath.Join(axeDir, "axe.min.js")
-	if b, err := os.ReadFile(cached); err == nil && len(b) > 100_000 {
-		return string(b)
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatal("npm not found: install Node.js and npm (`apt-get install nodejs npm`) so that the accessibility test can fetch axe-core")
-	}
-	if err := os.MkdirAll(axeDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmp, err := os.MkdirTemp(axeDir, "fetch-")
-	if err == nil {
-		tmp, err = filepath.Abs(tmp)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command(npm, "pack", "axe-core@4", "--pack-destination", tmp, "--loglevel=error")
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm pack axe-core@4: %v\n%s", err, out)
-	}
-	tgz, _ := filepath.Glob(filepath.Join(tmp, "axe-core-*.tgz"))
-	if len(tgz) != 1 {
-		t.Fatalf("npm pack axe-core@4 gave %v", tgz)
-	}
-	src := extract(t, tgz[0], "package/axe.min.js")
-	// Another run may be fetching at the same time: rename is atomic.
-	part := filepath.Join(tmp, "axe.min.js")
-	if err := os.WriteFile(part, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(part, cached); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("fetched %s into %s", filepath.Base(tgz[0]), cached)
-	return string(src)
+// axeOnce installs the pinned axe-core (package.json and package-lock.json
+// beside this file) once per test binary.
+var axeOnce struct {
+	sync.Once
+	src string
+	err error
 }
 
-// extract reads one file from a .tgz.
-func extract(t *testing.T, tgz, name string) []byte {
+// axeSource returns axe.min.js of the axe-core version package-lock.json
+// pins, installed with `npm ci` into web/e2e/node_modules (ignored by git)
+// unless it holds that version already.
+func axeSource(t *testing.T) string {
 	t.Helper()
-	f, err := os.Open(tgz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			t.Fatalf("%s has no %s", tgz, name)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Name == name {
-			b, err := io.ReadAll(tr)
+	axeOnce.Do(func() {
+		path := filepath.Join("node_modules", "axe-core", "axe.min.js")
+		if !axeInstalled() {
+			npm, err := exec.LookPath("npm")
 			if err != nil {
-				t.Fatal(err)
+				axeOnce.err = fmt.Errorf("npm not found: install Node.js and npm (`apt-get install nodejs npm`; make test does this) so that the accessibility test can install axe-core")
+				return
 			}
-			return b
+			cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				axeOnce.err = fmt.Errorf("npm ci in web/e2e: %v\n%s", err, out)
+				return
+			}
 		}
+		b, err := os.ReadFile(path)
+		if err == nil && len(b) < 100_000 {
+			err = fmt.Errorf("%s is only %d bytes", path, len(b))
+		}
+		axeOnce.src, axeOnce.err = string(b), err
+	})
+	if axeOnce.err != nil {
+		t.Fatal(axeOnce.err)
 	}
+	return axeOnce.src
+}
+
+// axeInstalled reports whether node_modules holds the locked axe-core.
+func axeInstalled() bool {
+	var lock, installed struct {
+		Packages map[string]struct{ Version, Integrity string } `json:"packages"`
+	}
+	a, err1 := os.ReadFile("package-lock.json")
+	b, err2 := os.ReadFile(filepath.Join("node_modules", ".package-lock.json"))
+	if err1 != nil || err2 != nil || json.Unmarshal(a, &lock) != nil || json.Unmarshal(b, &installed) != nil {
+		return false
+	}
+	want, have := lock.Packages["node_modules/axe-core"], installed.Packages["node_modules/axe-core"]
+	return want.Version != "" && want == have
 }
 
 // failing reports whether a violation of that impact fails the audit:
