@@ -163,15 +163,10 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	}
 	hasBody := r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody
 	if (hasBody || r.Header.Get("Content-Type") != "") && !jsonContent(r) && !xmlImport(r) {
-		return board.Errorf(codeUnsupportedMedia, "a signed-in change needs Content-Type: application/json")
+		return board.Errorf(EUnsupportedMedia, "a signed-in change needs Content-Type: application/json")
 	}
 	return nil
 }
-
-// codeUnsupportedMedia is the code of a body that is not JSON (415).
-const codeUnsupportedMedia = "unsupported_media_type"
-
-func init() { statusOf[codeUnsupportedMedia] = http.StatusUnsupportedMediaType }
 
 // xmlImport: the import endpoint also takes BPMN and diagrams.net files,
 // which no other site can send without a preflight either.

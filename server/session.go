@@ -44,11 +44,11 @@ func (c AccountsConfig) oidcEnabled() bool {
 // loginWindow is the window of the sign-in rate limits.
 const loginWindow = 15 * time.Minute
 
-// secure reports whether the request reached the server over https, by
-// its own TLS or, as the public URL says, behind a proxy that terminates
-// it. Cookies are marked Secure then.
+// secure reports whether the request reached the server over https: by
+// its own TLS, by a trusted proxy's X-Forwarded-Proto, or as the public URL
+// says. Cookies are marked Secure then.
 func (s *Server) secure(r *http.Request) bool {
-	if r.TLS != nil {
+	if s.requestScheme(r) == "https" {
 		return true
 	}
 	u, err := url.Parse(s.cfg.PublicURL)

@@ -196,7 +196,7 @@ func TestAccessibility(t *testing.T) {
 		b.waitFor("the vote shown", `!document.querySelector('#dots').hidden && document.querySelectorAll('#canvas .vote-btn').length > 0 && document.querySelectorAll('#tabpanel-results li.result').length === 3`, 5*time.Second)
 	}}}, check)
 
-	if audited != len(viewports)*8 {
+	if audited != len(viewports)*9 {
 		t.Errorf("audited %d pages", audited)
 	}
 	t.Logf("done in %v", time.Since(start).Round(time.Millisecond))
@@ -228,5 +228,6 @@ func strategyPages(s *testServer, w *workshop) []page {
 	return []page{
 		{"revision", open("/s/"+w.Strategy, `document.querySelectorAll('#goals .goal-item').length > 0 && !document.querySelector('#rev').hidden`)},
 		{"cluster", open("/k/Kronoberg", `document.querySelectorAll('#cl-body tr[data-strategy]').length === 1`)},
+		{"admin", open("/admin", `!document.querySelector('#admin').hidden && document.querySelectorAll('#audit-list tbody tr').length > 0`)},
 	}
 }

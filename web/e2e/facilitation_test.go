@@ -43,7 +43,7 @@ func TestFacilitation(t *testing.T) {
 	f := newBrowser(t, "facilitator", 1280, 720)
 	f.navigate(s.URL() + "/")
 	f.typeInto("Nyckel", organizerKey)
-	f.do("sign in", chromedp.Click(buttonByText("Logga in")))
+	f.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
 	f.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
 	boardTitle := inForm("board-form", byLabel("Titel"))
 	f.fill("the board's title", boardTitle, "Målworkshop energi och klimat")

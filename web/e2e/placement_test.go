@@ -62,7 +62,7 @@ func TestPlacementAndStartPage(t *testing.T) {
 	b.waitFor("on the start page", `location.pathname === '/'`, 5*time.Second)
 	b.waitFor("page loaded", `document.readyState === "complete"`, 5*time.Second)
 	b.typeInto("Nyckel", organizerKey)
-	b.do("sign in", chromedp.Click(buttonByText("Logga in")))
+	b.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
 	b.do("choose Växjö", chromedp.Click(buttonByText("Välj Växjö")))
 	row := fmt.Sprintf(`(document.querySelector('#boards tr[data-board=%s]')?.textContent ?? '')`, jsq(w.BoardID))
 	b.waitFor("the board listed", row+` !== ''`, 5*time.Second)

@@ -102,7 +102,7 @@ func TestStrategySeries(t *testing.T) {
 	org := newBrowser(t, "organizer", 1920, 1080)
 	org.navigate(s.URL() + "/")
 	org.typeInto("Nyckel", organizerKey)
-	org.do("sign in", chromedp.Click(buttonByText("Logga in")))
+	org.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
 	org.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
 	org.waitFor("the goal workshop listed", `document.querySelectorAll('#boards tr[data-board]').length === 1`, 5*time.Second)
 	org.click(`button[aria-label="Ny workshop från denna: Målworkshop"]`)

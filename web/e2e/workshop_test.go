@@ -269,7 +269,7 @@ func TestFacilitateFromSecondBrowser(t *testing.T) {
 	pc := newBrowser(t, "conference room", 1280, 720)
 	pc.navigate(s.URL() + "/")
 	pc.typeInto("Nyckel", organizerKey)
-	pc.do("sign in", chromedp.Click(buttonByText("Logga in")))
+	pc.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
 	pc.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
 	open := `//button[@aria-label="Öppna som processledare: Workshop energi"]`
 	pc.do("the board listed", chromedp.WaitVisible(open))

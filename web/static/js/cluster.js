@@ -59,7 +59,7 @@ function render() {
 
 $('#cl-csv').addEventListener('click', async () => {
   try {
-    const res = await fetch(`/api/clusters/${encodeURIComponent(name)}`, { headers: { Accept: 'text/csv', Authorization: `Bearer ${key}` } });
+    const res = await fetch(`/api/clusters/${encodeURIComponent(name)}`, { headers: { Accept: 'text/csv', ...(key ? { Authorization: `Bearer ${key}` } : {}) } });
     if (!res.ok) throw new Error(t('error.http', { status: res.status }));
     saveBlob(await res.blob(), dispositionName(res.headers.get('Content-Disposition'), 'kluster.csv'));
   } catch (err) { showError(err); }
@@ -81,5 +81,4 @@ $('#key-form').addEventListener('submit', async (e) => {
 onLang(() => { applyI18n(); render(); });
 
 render();
-if (!key) $('#key-section').hidden = false;
-else load().catch((err) => { if (err.code === 'unauthorized') $('#key-section').hidden = false; else showError(err); });
+load().catch((err) => { if (err.code === 'unauthorized') $('#key-section').hidden = false; else showError(err); });

@@ -8,7 +8,7 @@ import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
 import { api, showError, errorText, ApiError } from './api.js';
 import { downloadExport } from './facilitator.js';
 import { showProjector } from './projector.js';
-import { organizerKey, signIn, signOut, selectedMunicipality, selectMunicipality, rememberFacilitator, facilitatorToken } from './session.js';
+import { organizerKey, signIn, signOut, selectedMunicipality, selectMunicipality, rememberFacilitator, facilitatorToken, loadAccount, signInAccount, currentAccount } from './session.js';
 
 let key = organizerKey();
 let kommuner = [];
@@ -39,19 +39,48 @@ $('#key-form').addEventListener('submit', async (e) => {
     $('#org-key').focus();
   }
 });
+$('#login-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const email = $('#login-email').value.trim();
+  const password = $('#login-password').value;
+  if (!email || !password) return;
+  try {
+    const { account, landing } = await signInAccount(email, password);
+    $('#login-password').value = '';
+    $('#login-error').textContent = '';
+    $('#login-password').removeAttribute('aria-invalid');
+    // A coordinator starts on the cluster overview; others here.
+    if (account.role === 'coordinator' && landing.startsWith('/k/')) { location.assign(landing); return; }
+    await start();
+    $('#muni-search').focus();
+  } catch (err) {
+    $('#login-error').textContent = err.code === 'unauthorized' ? t('org.badLogin') : errorText(err);
+    $('#login-password').setAttribute('aria-invalid', 'true');
+    $('#login-password').focus();
+  }
+});
+
 $('#sign-out').addEventListener('click', () => {
   signOut();
   key = null;
   showSignedIn(false);
-  $('#org-key').focus();
+  $('#login-email').focus();
 });
 
 function showSignedIn(on) {
   $('#key-form').hidden = on;
+  $('#login-form').hidden = on;
+  $('#oidc-box').hidden = on || !oidcOffered;
   $('#key-done').hidden = !on;
   $('#muni-section').hidden = !on;
   $('#detail').hidden = !on || !current;
+  const a = currentAccount();
+  $('#signed-in-as').textContent = a ? t('org.signedInAs', { name: a.name, role: t(`org.role.${a.role}`) }) : t('org.signedIn');
+  $('#admin-link').hidden = !on || !(key || (a && a.role === 'admin'));
+  $('#cluster-link').hidden = !on || !(a && a.role === 'coordinator');
+  if (a && a.cluster) $('#cluster-link').href = `/k/${encodeURIComponent(a.cluster)}`;
 }
+let oidcOffered = false;
 
 async function start() {
   showSignedIn(true);
@@ -65,10 +94,15 @@ async function start() {
     showError(err);
     return;
   }
+  // A leader adds only the municipalities the account lists.
+  const a = currentAccount();
+  if (a && a.role === 'leader') kommuner = kommuner.filter((k) => (a.municipalities || []).includes(k.code));
   renderMunis();
   search();
-  const sel = selectedMunicipality();
+  const wanted = new URLSearchParams(location.search).get('kommun');
+  const sel = wanted && munis.find((m) => m.code === wanted) ? wanted : selectedMunicipality();
   if (sel && munis.find((m) => m.code === sel)) await select(sel, false);
+  else if (munis.length === 1) await select(munis[0].code, false);
 }
 
 // ---------------------------------------------------------- municipalities
@@ -384,6 +418,9 @@ function fmtDate(s) {
   return d.toLocaleString(getLang() === 'en' ? 'en-GB' : 'sv-SE', { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-onLang(() => { if (key) { renderMunis(); search(); if (current) { $('#detail-title').textContent = t('org.selected', { name: current.name, code: current.code }); renderStrategies(); renderBoards(); } } });
+onLang(() => { if (key || currentAccount()) { showSignedIn(true); renderMunis(); search(); if (current) { $('#detail-title').textContent = t('org.selected', { name: current.name, code: current.code }); renderStrategies(); renderBoards(); } } });
 
-if (key) start(); else showSignedIn(false);
+loadAccount().then(({ account, oidc }) => {
+  oidcOffered = oidc;
+  if (key || account) start(); else showSignedIn(false);
+});

@@ -2,6 +2,31 @@
 // (up to 213 bytes), rendered as SVG. Follows ISO/IEC 18004: Reed–Solomon
 // over GF(256) with polynomial 0x11D, the eight masks scored by the
 // standard penalty rules.
+//
+// Credit: this file is a reduced port of Project Nayuki's "QR Code
+// generator library" (TypeScript/JavaScript edition,
+// https://www.nayuki.io/page/qr-code-generator-library), whose structure
+// and algorithms it follows closely. It is used under that library's MIT
+// License, reproduced here as the licence requires:
+//
+// Copyright (c) Project Nayuki. (MIT License)
+// https://www.nayuki.io/page/qr-code-generator-library
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy of
+// this software and associated documentation files (the "Software"), to deal in
+// the Software without restriction, including without limitation the rights to
+// use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
+// the Software, and to permit persons to whom the Software is furnished to do so,
+// subject to the following conditions:
+// - The above copyright notice and this permission notice shall be included in
+//   all copies or substantial portions of the Software.
+// - The Software is provided "as is", without warranty of any kind, express or
+//   implied, including but not limited to the warranties of merchantability,
+//   fitness for a particular purpose and noninfringement. In no event shall the
+//   authors or copyright holders be liable for any claim, damages or other
+//   liability, whether in an action of contract, tort or otherwise, arising from,
+//   out of or in connection with the Software or the use or other dealings in the
+//   Software.
 
 const EC_PER_BLOCK = [0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26]; // level M
 const NUM_BLOCKS = [0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5];

@@ -201,7 +201,7 @@ $('#make-report').addEventListener('click', async () => {
 
 $('#get-csv').addEventListener('click', async () => {
   try {
-    const res = await fetch(`/api/strategies/${encodeURIComponent(id)}`, { headers: { Accept: 'text/csv', Authorization: `Bearer ${key}` } });
+    const res = await fetch(`/api/strategies/${encodeURIComponent(id)}`, { headers: { Accept: 'text/csv', ...(key ? { Authorization: `Bearer ${key}` } : {}) } });
     if (!res.ok) throw new Error(t('error.http', { status: res.status }));
     saveBlob(await res.blob(), dispositionName(res.headers.get('Content-Disposition'), 'atgarder.csv'));
   } catch (err) { showError(err); }
@@ -217,7 +217,7 @@ const refresh = debounce(async () => {
 async function follow() {
   for (let delay = 1000; ;) {
     try {
-      const res = await fetch(`/api/strategies/${encodeURIComponent(id)}/events`, { headers: { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' } });
+      const res = await fetch(`/api/strategies/${encodeURIComponent(id)}/events`, { headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), Accept: 'text/event-stream' } });
       if (res.status === 401 || res.status === 404) return;
       if (!res.ok || !res.body) throw new Error(String(res.status));
       $('#rev-live').textContent = t('rev.live');
@@ -249,8 +249,6 @@ onLang(() => { applyI18n(); render(); });
 
 if (!id) {
   toast(t('error.not_found'), 'error');
-} else if (!key) {
-  $('#key-section').hidden = false;
 } else {
   load().then(follow, (err) => {
     if (err.code === 'unauthorized') { $('#key-section').hidden = false; return; }
