@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -108,4 +109,66 @@ func TestWaitReplicas(t *testing.T) {
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("the unconfirmed change is not stored: %v, %v", cs, err)
 	}
+}
+
+// TestSentinelFailover: master + 2 replicas + 3 Sentinels, the store with
+// WithWaitReplicas(1). The master is killed mid-session: commits fail with
+// EUnavailable for a while and then succeed on the promoted replica
+// without anyone reopening the store, a subscriber follows, and every
+// acknowledged change is there.
+func TestSentinelFailover(t *testing.T) {
+	m := redistest.Start(t)
+	redistest.StartReplica(t, m)
+	redistest.StartReplica(t, m)
+	sen := redistest.StartSentinels(t, 3, "pk", m, 2, 500*time.Millisecond)
+	url := "redis://" + sen[0].Addr() + "?addr=" + sen[1].Addr() + "&addr=" + sen[2].Addr()
+	s := openURL(t, url, redisstore.WithSentinelMaster("pk"), redisstore.WithWaitReplicas(1), redisstore.WithTimeout(time.Second))
+	id, fac := makeBoard(t, s)
+	ctx := context.Background()
+	st, ch, err := s.Subscribe(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acked []uint64
+	for i := range 5 {
+		acked = append(acked, mustNote(t, s, id, fac, fmt.Sprint("before ", i)).Seq)
+	}
+	m.Kill()
+	deadline := time.Now().Add(30 * time.Second)
+	for after := 0; after < 5; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no commit after the failover within 30s (%d acknowledged after)", after)
+		}
+		c, err := note(ctx, s, id, fac, fmt.Sprint("after ", after))
+		if err != nil {
+			if board.ErrorCode(err) != board.EUnavailable {
+				t.Fatalf("commit during the failover: %v", err)
+			}
+			time.Sleep(50 * time.Millisecond) // retry pacing, as a client's back-off
+			continue
+		}
+		acked = append(acked, c.Seq)
+		after++
+	}
+	// Every acknowledged change is on the new master, read by a fresh node.
+	other := openURL(t, url, redisstore.WithSentinelMaster("pk"))
+	cur, err := other.Load(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := other.Since(ctx, id, 0)
+	if err != nil && board.ErrorCode(err) != board.ETooOld {
+		t.Fatal(err)
+	}
+	have := map[uint64]bool{}
+	for _, c := range all {
+		have[c.Seq] = true
+	}
+	for _, seq := range acked {
+		if seq > cur.Seq || (len(all) > 0 && !have[seq]) {
+			t.Fatalf("acknowledged change %d lost (board at %d)", seq, cur.Seq)
+		}
+	}
+	// The subscriber catches up unaided.
+	follow(t, st, ch, acked[len(acked)-1])
 }

@@ -94,3 +94,33 @@ func StartReplica(tb testing.TB, master *Server, opts ...Option) *Server {
 	}
 	return r
 }
+
+// StartSentinels starts n Sentinels watching master under the name name,
+// deciding a failover after downAfter without an answer, and returns them
+// once each knows the master and its replicas.
+func StartSentinels(tb testing.TB, n int, name string, master *Server, replicas int, downAfter time.Duration) []*Server {
+	tb.Helper()
+	host, port, _ := strings.Cut(master.Addr(), ":")
+	var out []*Server
+	for range n {
+		s := Start(tb, func(s *Server) {
+			s.conf = func(p int) string {
+				return "port " + strconv.Itoa(p) + "\nbind 127.0.0.1\nsentinel monitor " + name + " " + host + " " + port + " " + strconv.Itoa(n/2+1) +
+					"\nsentinel down-after-milliseconds " + name + " " + strconv.Itoa(int(downAfter.Milliseconds())) +
+					"\nsentinel failover-timeout " + name + " 5000\n"
+			}
+		})
+		out = append(out, s)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for _, s := range out {
+		for !strings.Contains(s.cli("sentinel", "master", name), "num-slaves\n"+strconv.Itoa(replicas)) ||
+			!strings.Contains(s.cli("sentinel", "master", name), "num-other-sentinels\n"+strconv.Itoa(n-1)) {
+			if time.Now().After(deadline) {
+				tb.Fatalf("redistest: sentinel %s does not see the set-up: %s", s.Addr(), s.cli("sentinel", "master", name))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return out
+}

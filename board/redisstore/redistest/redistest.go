@@ -24,6 +24,8 @@ type Server struct {
 	dir  string
 	port int
 	args []string
+	// conf, if set, makes the server a Sentinel with this configuration.
+	conf func(port int) string
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -88,6 +90,16 @@ func (s *Server) start(bin string) error {
 		"--daemonize", "no",
 		"--protected-mode", "no",
 		"--logfile", filepath.Join(s.dir, "redis.log"),
+	}
+	if s.conf != nil {
+		// Sentinel: a config file it may rewrite comes first.
+		conf := filepath.Join(s.dir, "sentinel.conf")
+		if _, err := os.Stat(conf); err != nil {
+			if err := os.WriteFile(conf, []byte(s.conf(s.port)), 0o600); err != nil {
+				return err
+			}
+		}
+		args = append([]string{conf, "--sentinel"}, args...)
 	}
 	cmd := exec.Command(bin, append(args, s.args...)...)
 	// Its own process group, so that a signal to the test's group does
