@@ -114,6 +114,9 @@ func (c *conn) writer(ctx context.Context, ping time.Duration) {
 		case <-c.wake:
 			for _, msg := range c.take() {
 				if err := write(msg); err != nil {
+					// A peer gone, or one that read nothing for the whole
+					// write timeout while its queue was still short.
+					c.room.hub.m.dropped.WithLabelValues("write_failed").Inc()
 					c.kill(closeGoingAway, "write failed")
 					c.ws.CloseNow()
 					return

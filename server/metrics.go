@@ -69,7 +69,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	reg.MustRegister(m.requests, m.latency, m.storeTime, m.storeErrors, m.boards, m.conns, m.msgsIn, m.msgsOut, m.dropped, m.rejects, m.fanout,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist at zero let rate() and the alerts see the first one.
-	for _, reason := range []string{"lagging", "dead", "too_big", "flood"} {
+	for _, reason := range []string{"lagging", "write_failed", "dead", "too_big", "flood"} {
 		m.dropped.WithLabelValues(reason)
 	}
 	return m
