@@ -144,6 +144,25 @@ func TestTwoPeopleTypeIntoOneStep(t *testing.T) {
 	karin.press("z", chromedp.ModifierCtrl)
 	waitServerText(t, s, bd.ID, ids[0], "Karins text om lokalerna")
 	per.waitFor("Per sees Karin's text back", labelHas(ids[0], "Karins text om lokalerna"), 5*time.Second)
+
+	// The properties panel guards the text too: while Karin types on the
+	// canvas, Per's click into the panel's text field is offered as taken
+	// and the field does not take the focus.
+	karin.click(step)
+	karin.press(kb.Enter)
+	karin.waitFor("the editor open again", `!document.querySelector('#editor').hidden && document.activeElement.id === 'editor'`, 3*time.Second)
+	per.click(step)
+	if per.str(`String(document.querySelector('#panel').hidden)`) == "true" {
+		per.click("#btn-panel")
+	}
+	per.click("#tab-inspect")
+	per.waitFor("the step's properties", `!!document.querySelector('#insp-text')`, 5*time.Second)
+	per.waitFor("Karin shown as editing the step", `[...document.querySelectorAll('#canvas .edit-mark')].some((m) => m.textContent.includes('Karin Berg'))`, 5*time.Second)
+	per.click("#insp-text")
+	per.waitFor("the panel's field offered as taken", `[...document.querySelectorAll('dialog[open] h2')].some((h) => h.textContent === 'Texten är upptagen')`, 3*time.Second)
+	if got := per.str(`document.activeElement.id`); got == "insp-text" {
+		t.Fatal("Per could type into the panel's field of a text Karin is editing")
+	}
 }
 
 // TestOfflineTenSeconds: Per's browser loses the network for 10 s while he

@@ -115,9 +115,23 @@ export class Inspector {
       this.editor.setProps(o.id, { [prop]: v === '' && !['title', 'text'].includes(prop) ? null : v });
       announce(t('announce.saved'));
     };
+    // A text someone else is editing is taken here as on the canvas: the
+    // field gives the focus back and the page offers to take it over; while
+    // we type here, others see us as editing it.
+    const focus = (e) => {
+      if (ro) return;
+      const by = this.canvas.takenBy?.(o.id);
+      if (by) {
+        e.currentTarget.blur();
+        this.canvas.dispatchEvent(new CustomEvent('taken', { detail: { id: o.id, participant: by } }));
+        return;
+      }
+      this.client.setPresence({ editing: o.id });
+    };
+    const blur = () => { if (!ro && !this.canvas.editing) this.client.setPresence({ editing: null }); };
     const el = multi
-      ? h('textarea', { id, rows: 3, maxlength: max, readonly: ro, onchange: change })
-      : h('input', { id, type: 'text', maxlength: max, readonly: ro, onchange: change,
+      ? h('textarea', { id, rows: 3, maxlength: max, readonly: ro, onchange: change, onfocus: focus, onblur: blur })
+      : h('input', { id, type: 'text', maxlength: max, readonly: ro, onchange: change, onfocus: focus, onblur: blur,
         onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); e.currentTarget.dispatchEvent(new Event('change')); } } });
     el.value = o[prop] ?? '';
     return h('div', { class: 'field' }, h('label', { for: id }, label), el);

@@ -139,7 +139,17 @@ export class Outline {
     const el = h('input', { id, type: 'text', value: o[prop] ?? '', readonly: ro, maxlength: prop === 'text' ? 4000 : 200, 'data-key': `${o.id}:${prop}`, 'data-id': o.id, 'aria-label': label || undefined, autocomplete: 'off' });
     el.addEventListener('input', () => { el.dataset.dirty = '1'; });
     el.addEventListener('change', () => this.save(o.id, prop, el));
-    el.addEventListener('focus', () => { this.client.setPresence({ editing: o.id }); this.editor.select([o.id]); });
+    el.addEventListener('focus', () => {
+      // Taken while someone else edits it, as on the canvas and in the panel.
+      const by = ro ? null : this.canvas.takenBy?.(o.id);
+      if (by) {
+        el.blur();
+        this.canvas.dispatchEvent(new CustomEvent('taken', { detail: { id: o.id, participant: by } }));
+        return;
+      }
+      this.client.setPresence({ editing: o.id });
+      this.editor.select([o.id]);
+    });
     el.addEventListener('blur', () => this.client.setPresence({ editing: null }));
     return el;
   }
