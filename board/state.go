@@ -1,3 +1,7 @@
+// This file is long because it holds State with every Prepare function,
+// the pure steps that turn a request into a change; they share one set of
+// validation helpers and are read together.
+
 package board
 
 import (

@@ -1,3 +1,7 @@
+// This file is long because it keeps the REST handlers of the version 1
+// API side by side, one short handler each; later additions live in files
+// of their own (strategy, accounts, interchange, privacy).
+
 package server
 
 import (

@@ -1,3 +1,6 @@
+// This file is long because it is the core of the store conformance
+// suite: each test is short and they share the fixtures defined here.
+
 // Package storetest is the conformance suite of board.Store: every adapter's
 // tests run it with the same expectations.
 //

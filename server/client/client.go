@@ -1,3 +1,6 @@
+// This file is long because the Go client is one connection and the
+// replica it keeps, which share their lock and state.
+
 // Package client speaks Processkarta's websocket protocol from Go: it keeps
 // a replica of a board, sends batches and waits for their ack or reject,
 // and reconnects with since. The tests and the load tool use it; so can a

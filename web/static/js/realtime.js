@@ -1,3 +1,5 @@
+// This file is long because the sync engine (optimistic queue, acks and
+// rollback, catch-up, heartbeat, offline conflicts) shares one state.
 // Realtime client for one board, implementing docs/protocol.md:
 // - a confirmed replica (what the server has sequenced, up to `seq`) and a
 //   queue of pending messages (ops batches, settings, votes) not yet acked;
