@@ -42,17 +42,10 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 		s.writeError(w, r, board.Errorf(board.ERateLimited, "this board has had %g PDFs made in the last minute; wait a moment", s.cfg.Caps.ExportsPerMinute))
 		return
 	}
-	m, err := s.municipality(r.Context(), st.Info.Municipality)
+	m, strategy, err := s.boardOwners(r.Context(), st)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	var strategy *board.Strategy
-	if st.Info.Strategy != "" {
-		if strategy, err = s.store.Strategy(r.Context(), st.Info.Strategy); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 	}
 	var facilitators []string
 	for _, p := range participantList(st, nil) {
@@ -179,4 +172,21 @@ func contentDisposition(name, ascii string) string {
 		return r
 	}, ascii)
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}
+
+// boardOwners returns the municipality and the strategy (nil if none) a
+// board belongs to, which name every file made of it.
+func (s *Server) boardOwners(ctx context.Context, st *board.State) (*board.Municipality, *board.Strategy, error) {
+	m, err := s.municipality(ctx, st.Info.Municipality)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.Info.Strategy == "" {
+		return m, nil, nil
+	}
+	strategy, err := s.store.Strategy(ctx, st.Info.Strategy)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, strategy, nil
 }

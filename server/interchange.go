@@ -29,17 +29,10 @@ func (s *Server) getDrawio(w http.ResponseWriter, r *http.Request, st *board.Sta
 // sendMapFile sends an exported map as a download named like the board's
 // PDFs, with its own extension.
 func (s *Server) sendMapFile(w http.ResponseWriter, r *http.Request, st *board.State, body []byte, ctype, ext string) {
-	m, err := s.municipality(r.Context(), st.Info.Municipality)
+	m, strategy, err := s.boardOwners(r.Context(), st)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	var strategy *board.Strategy
-	if st.Info.Strategy != "" {
-		if strategy, err = s.store.Strategy(r.Context(), st.Info.Strategy); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 	}
 	name, ascii := export.FileName(*m, strategy, st.Info.Title, time.Now())
 	name, ascii = strings.TrimSuffix(name, ".pdf")+ext, strings.TrimSuffix(ascii, ".pdf")+ext
