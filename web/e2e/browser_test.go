@@ -362,13 +362,30 @@ func (b *browser) drag(x0, y0, x1, y1 float64) time.Time {
 // scrolling it into view (except on the canvas, which pans instead).
 func (b *browser) center(sel string) (float64, float64) {
 	b.t.Helper()
+	// A person clicks what they see once it stops moving: the page may
+	// still be laying out (a list rendered after a fetch pushes the one
+	// below it down, or focus scrolls). So wait until the element's box is
+	// the same over two frames and, off the canvas (where shapes overlap
+	// on purpose), until the element is what is under its centre.
 	var p struct{ X, Y float64 }
-	b.eval(fmt.Sprintf(`(() => {
-		const e = document.querySelector(%q);
-		if (!e) return null;
-		if (!e.closest('#canvas')) e.scrollIntoView({block: 'nearest'});
-		const r = e.getBoundingClientRect();
-		return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+	b.eval(fmt.Sprintf(`(async () => {
+		const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+		const until = performance.now() + 3000;
+		let last = null;
+		for (;;) {
+			const e = document.querySelector(%q);
+			if (!e) return null;
+			const onCanvas = !!e.closest('#canvas');
+			if (!onCanvas) e.scrollIntoView({block: 'nearest'});
+			await frame();
+			const r = e.getBoundingClientRect();
+			const at = {x: r.left + r.width / 2, y: r.top + r.height / 2};
+			const same = last && last.x === at.x && last.y === at.y;
+			const hit = document.elementFromPoint(at.x, at.y);
+			if (same && (onCanvas || (hit && (hit === e || e.contains(hit))))) return at;
+			if (performance.now() > until) return at;
+			last = at;
+		}
 	})()`, sel), &p)
 	if p.X == 0 && p.Y == 0 {
 		b.t.Fatalf("%s: no element %s to click", b.name, sel)
@@ -418,4 +435,12 @@ func short(s string) string {
 func jsq(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// chooseMunicipality presses "Välj <name>" on the organizer's page and
+// waits until the municipality's strategies and boards are shown.
+func (b *browser) chooseMunicipality(name string) {
+	b.t.Helper()
+	b.do("choose "+name, chromedp.Click(buttonByText("Välj "+name)))
+	b.waitFor(name+" shown", `document.querySelector('#detail')?.getAttribute('aria-busy') === 'false'`, 10*time.Second)
 }

@@ -44,7 +44,7 @@ func TestFacilitation(t *testing.T) {
 	f.navigate(s.URL() + "/")
 	f.typeInto("Nyckel", organizerKey)
 	f.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
-	f.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
+	f.chooseMunicipality("Göteborg")
 	boardTitle := inForm("board-form", byLabel("Titel"))
 	f.fill("the board's title", boardTitle, "Målworkshop energi och klimat")
 	f.choose("Mall", "Målworkshop (målområden)")

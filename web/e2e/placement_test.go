@@ -63,7 +63,7 @@ func TestPlacementAndStartPage(t *testing.T) {
 	b.waitFor("page loaded", `document.readyState === "complete"`, 5*time.Second)
 	b.typeInto("Nyckel", organizerKey)
 	b.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
-	b.do("choose Växjö", chromedp.Click(buttonByText("Välj Växjö")))
+	b.chooseMunicipality("Växjö")
 	row := fmt.Sprintf(`(document.querySelector('#boards tr[data-board=%s]')?.textContent ?? '')`, jsq(w.BoardID))
 	b.waitFor("the board listed", row+` !== ''`, 5*time.Second)
 	b.waitFor("its strategy, phase, participants and last change", row+`.includes('Energi- och klimatstrategi 2026') && `+row+`.includes('Fas: Hinder') && `+row+`.includes('5 deltagare') && `+row+`.includes('ändrad') && `+row+`.includes('Processkarta')`, 5*time.Second)

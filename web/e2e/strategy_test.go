@@ -103,7 +103,7 @@ func TestStrategySeries(t *testing.T) {
 	org.navigate(s.URL() + "/")
 	org.typeInto("Nyckel", organizerKey)
 	org.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
-	org.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
+	org.chooseMunicipality("Göteborg")
 	org.waitFor("the goal workshop listed", `document.querySelectorAll('#boards tr[data-board]').length === 1`, 5*time.Second)
 	org.click(`button[aria-label="Ny workshop från denna: Målworkshop"]`)
 	org.waitFor("the dialog", `document.querySelector('dialog[open] #cont-title') !== null`, 5*time.Second)

@@ -270,7 +270,7 @@ func TestFacilitateFromSecondBrowser(t *testing.T) {
 	pc.navigate(s.URL() + "/")
 	pc.typeInto("Nyckel", organizerKey)
 	pc.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
-	pc.do("choose Göteborg", chromedp.Click(buttonByText("Välj Göteborg")))
+	pc.chooseMunicipality("Göteborg")
 	open := `//button[@aria-label="Öppna som processledare: Workshop energi"]`
 	pc.do("the board listed", chromedp.WaitVisible(open))
 	pc.typeInto("Ditt namn (processledare)", "Maria Sund")

@@ -162,8 +162,12 @@ async function select(code, focus = true) {
   $('#detail').hidden = false;
   $('#detail-title').textContent = t('org.selected', { name: current.name, code: current.code });
   if (!$('#board-name').value) $('#board-name').value = `${current.name} – workshop`;
+  // Busy until both lists are in: the strategies above the boards grow as
+  // they arrive, so nothing below is where it will be until then.
+  $('#detail').setAttribute('aria-busy', 'true');
   await Promise.all([loadStrategies(), loadBoards()]);
   if (focus) $('#detail-title').focus();
+  $('#detail').setAttribute('aria-busy', 'false');
 }
 
 // -------------------------------------------------------------- strategies

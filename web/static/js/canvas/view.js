@@ -95,11 +95,16 @@ export class CanvasView {
     const from = { ...this.center(), k: this.view.s };
     const t0 = performance.now();
     const dur = 700;
+    let mine = this.view;
     const stepF = (now) => {
+      // Whoever moved the view since the last frame (a fit, a zoom, a
+      // drag, a later summon) wins: the animation stops where they left it.
+      if (this.view !== mine) return;
       const p = Math.min(1, (now - t0) / dur);
       const e = p < 0.5 ? 2 * p * p : 1 - (-2 * p + 2) ** 2 / 2;
       const kk = Math.exp(Math.log(from.k) + (Math.log(k) - Math.log(from.k)) * e);
       this.setCenter(from.x + (x - from.x) * e, from.y + (y - from.y) * e, kk);
+      mine = this.view;
       if (p < 1) requestAnimationFrame(stepF);
     };
     requestAnimationFrame(stepF);
