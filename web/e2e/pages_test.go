@@ -15,8 +15,8 @@ type viewport struct {
 
 func (v viewport) String() string { return fmt.Sprintf("%dx%d", v.W, v.H) }
 
-// viewports: a laptop or projector, and a phone.
-var viewports = []viewport{{1280, 720, false}, {375, 667, true}}
+// viewports: a projector, a laptop, and a phone.
+var viewports = []viewport{{1920, 1080, false}, {1280, 720, false}, {375, 667, true}}
 
 // page is one of the client's pages, opened in a realistic state.
 type page struct {

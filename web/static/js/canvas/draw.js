@@ -48,8 +48,9 @@ function layoutOf(o) {
       if (o.target) rest.push(`${t('goal.target')}: ${o.target}`);
       if (o.indicator) rest.push(`${t('goal.indicator')}: ${o.indicator}`);
       if (o.owner) rest.push(`${t('goal.owner')}: ${o.owner}`);
-      // The details go below the rank badge, which they would otherwise run into.
-      const top = Math.max(8 + title.lines.length * Math.round(title.px * LH) + 6, o.rank !== undefined ? 48 : 0);
+      // top is where the details start: below the title's last line, and
+      // below the rank badge, which they would otherwise run into.
+      const top = Math.max(8 + title.lines.length * Math.round(title.px * LH) + 2, o.rank !== undefined ? 48 : 0);
       const detail = rest.length ? fitText(rest.join('\n'), b.w - 24, TEXT.goalDetail, 14) : { lines: [], px: TEXT.goalDetail };
       const h = Math.max(b.h, Math.ceil(top + detail.lines.length * detail.px * LH + 10));
       return { x, title, detail, top, w: b.w, h };
@@ -256,7 +257,7 @@ export class CanvasDrawing {
     }
     el.append(textBlock(l.title.lines, l.x, 8, l.title.px, { anchor: 'start', valign: 'top', weight: 700 }));
     if (l.detail.lines.length) {
-      el.append(textBlock(l.detail.lines, 12, l.top - l.detail.px + 4, l.detail.px, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
+      el.append(textBlock(l.detail.lines, 12, l.top, l.detail.px, { anchor: 'start', valign: 'top', cls: 'obj-text goal-detail' }));
     }
   }
 
