@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,8 +55,7 @@ func fillStore(t *testing.T, dir string) string {
 // runOnce runs the command as a child process until it exits (or 30 s).
 func runOnce(t *testing.T, args string) (exitCode int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PROCESSKARTA_TEST_CHILD="+args)
+	cmd := childCommand(args)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {

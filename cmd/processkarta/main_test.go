@@ -52,10 +52,22 @@ type child struct {
 	out *bytes.Buffer
 }
 
+// childCommand is the server run as its own process with args: this test
+// binary re-executed, or with PROCESSKARTA_TEST_SERVER_BIN another build
+// (an older release, say) under the same tests — how the fault and limit
+// tests are shown to fail before their fix.
+func childCommand(args string, env ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if bin := os.Getenv("PROCESSKARTA_TEST_SERVER_BIN"); bin != "" {
+		cmd = exec.Command(bin, strings.Fields(args)...)
+	}
+	cmd.Env = append(os.Environ(), append(env, "PROCESSKARTA_TEST_CHILD="+args)...)
+	return cmd
+}
+
 func startChild(t *testing.T, args string, env ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append(env, "PROCESSKARTA_TEST_CHILD="+args)...)
+	cmd := childCommand(args, env...)
 	out := &bytes.Buffer{}
 	pr, pw, _ := os.Pipe()
 	cmd.Stdout = pw
