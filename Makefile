@@ -45,7 +45,7 @@ test: deps
 # either store, damaged data files, and the attacks of issue 10 against a
 # real server process. `make test` runs them too.
 chaos: deps
-	$(GO) test -count=1 -timeout 10m -run 'Kill9|DamagedStoreFile|OneParticipantCannotExhaustMemory|OneTokenCannotBlockTheBoard' -v ./cmd/processkarta
+	$(GO) test -count=1 -timeout 10m -run 'Kill9|DamagedStoreFile|OneParticipantCannotExhaustMemory|OneTokenCannotBlockTheBoard|Attack' -v ./cmd/processkarta
 	$(GO) test -count=1 -timeout 5m -run 'TestSlowConsumerIsDroppedNotWaitedOn' ./server
 
 lint:
