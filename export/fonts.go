@@ -2,12 +2,13 @@ package export
 
 import (
 	"embed"
-	"encoding/binary"
-	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/image/font/sfnt"
 )
 
 // The fonts are DejaVu Sans from Debian's fonts-dejavu-core package (see
@@ -98,88 +99,21 @@ func (d *fontData) clean(s string, keepNL bool) string {
 }
 
 // cmapCoverage marks in set the BMP code points that a TrueType font's
-// Unicode cmap maps to a glyph other than .notdef.
+// Unicode cmap maps to a glyph other than .notdef. U+FFFF is a noncharacter
+// and stays unmarked.
 func cmapCoverage(ttf []byte, set *[0x10000 / 64]uint64) error {
-	bad := errors.New("export: malformed TrueType font")
-	u16 := func(off int) (int, bool) {
-		if off < 0 || off+2 > len(ttf) {
-			return 0, false
+	f, err := sfnt.Parse(ttf)
+	if err != nil {
+		return fmt.Errorf("export: malformed TrueType font: %w", err)
+	}
+	var buf sfnt.Buffer
+	for c := rune(0); c < 0xffff; c++ {
+		g, err := f.GlyphIndex(&buf, c)
+		if err != nil {
+			return fmt.Errorf("export: malformed TrueType font: %w", err)
 		}
-		return int(binary.BigEndian.Uint16(ttf[off:])), true
-	}
-	u32 := func(off int) (int, bool) {
-		if off < 0 || off+4 > len(ttf) {
-			return 0, false
-		}
-		return int(binary.BigEndian.Uint32(ttf[off:])), true
-	}
-	n, ok := u16(4)
-	if !ok {
-		return bad
-	}
-	cmap := -1
-	for i := 0; i < n; i++ {
-		rec := 12 + 16*i
-		if rec+16 > len(ttf) {
-			return bad
-		}
-		if string(ttf[rec:rec+4]) == "cmap" {
-			cmap, _ = u32(rec + 8)
-		}
-	}
-	if cmap < 0 {
-		return bad
-	}
-	nsub, ok := u16(cmap + 2)
-	if !ok {
-		return bad
-	}
-	sub := -1
-	for i := 0; i < nsub; i++ {
-		rec := cmap + 4 + 8*i
-		pid, _ := u16(rec)
-		eid, _ := u16(rec + 2)
-		off, ok := u32(rec + 4)
-		if !ok {
-			return bad
-		}
-		if f, _ := u16(cmap + off); f == 4 && (pid == 3 && eid == 1 || pid == 0) {
-			sub = cmap + off
-		}
-	}
-	if sub < 0 {
-		return bad
-	}
-	segX2, ok := u16(sub + 6)
-	if !ok {
-		return bad
-	}
-	ends, starts := sub+14, sub+16+segX2
-	deltas, ranges := starts+segX2, starts+2*segX2
-	for i := 0; i < segX2/2; i++ {
-		end, ok1 := u16(ends + 2*i)
-		start, ok2 := u16(starts + 2*i)
-		delta, ok3 := u16(deltas + 2*i)
-		ro, ok4 := u16(ranges + 2*i)
-		if !(ok1 && ok2 && ok3 && ok4) {
-			return bad
-		}
-		for c := start; c <= end && c < 0xffff; c++ {
-			g := 0
-			if ro == 0 {
-				g = (c + delta) & 0xffff
-			} else {
-				gi, ok := u16(ranges + 2*i + ro + 2*(c-start))
-				if !ok {
-					return bad
-				}
-				if gi != 0 {
-					g = (gi + delta) & 0xffff
-				}
-			}
-			if g != 0 {
-				set[c/64] |= 1 << (uint(c) % 64)
-			}
+		if g != 0 {
+			set[c/64] |= 1 << (uint(c) % 64)
 		}
 	}
 	return nil

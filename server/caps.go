@@ -3,6 +3,8 @@ package server
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Caps bound what one address, one token and one board may take, so that
@@ -43,24 +45,25 @@ func (c Caps) withDefaults() Caps {
 // bucketMap keeps one token bucket per key, refilled at rate a second up
 // to burst; buckets that are full again are forgotten now and then.
 type bucketMap struct {
-	rate, burst float64
-	mu          sync.Mutex
-	m           map[string]*tokenBucket
-	swept       time.Time
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	m     map[string]*rate.Limiter
+	swept time.Time
 }
 
-func newBucketMap(rate, burst float64) *bucketMap {
-	return &bucketMap{rate: rate, burst: burst, m: map[string]*tokenBucket{}, swept: time.Now()}
+func newBucketMap(perSecond, burst float64) *bucketMap {
+	return &bucketMap{rate: rate.Limit(perSecond), burst: int(burst), m: map[string]*rate.Limiter{}, swept: time.Now()}
 }
 
 // take spends n from key's bucket and reports whether it had them.
-func (b *bucketMap) take(key string, n float64) bool {
+func (b *bucketMap) take(key string, n int) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t := time.Now()
 	if t.Sub(b.swept) > time.Minute {
 		for k, tb := range b.m {
-			if tb.level(t) >= tb.burst {
+			if tb.TokensAt(t) >= float64(b.burst) {
 				delete(b.m, k)
 			}
 		}
@@ -68,10 +71,10 @@ func (b *bucketMap) take(key string, n float64) bool {
 	}
 	tb := b.m[key]
 	if tb == nil {
-		tb = newTokenBucket(b.rate, b.burst)
+		tb = rate.NewLimiter(b.rate, b.burst)
 		b.m[key] = tb
 	}
-	return tb.takeN(t, n)
+	return tb.AllowN(t, n)
 }
 
 // joinLimits holds the join budgets by address and by board.

@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/go-chi/chi/v5"
 	"github.com/processkarta/processkarta/board"
+	"golang.org/x/time/rate"
 )
 
 // conn is one websocket: the handler goroutine reads, one writer goroutine
@@ -301,9 +302,9 @@ func (s *Server) welcome(room *room, c *conn, p *board.Participant, hasSince boo
 
 func (s *Server) readLoop(ctx context.Context, c *conn) {
 	h := s.hub
-	edits := newTokenBucket(h.limits.EditsPerSecond, h.limits.EditBurst)
-	editBytes := newTokenBucket(s.cfg.Caps.EditBytesPerSecond, s.cfg.Caps.EditBytesBurst)
-	presence := newTokenBucket(h.limits.PresencePerSecond, 2*h.limits.PresencePerSecond)
+	edits := rate.NewLimiter(rate.Limit(h.limits.EditsPerSecond), int(h.limits.EditBurst))
+	editBytes := rate.NewLimiter(rate.Limit(s.cfg.Caps.EditBytesPerSecond), int(s.cfg.Caps.EditBytesBurst))
+	presence := rate.NewLimiter(rate.Limit(h.limits.PresencePerSecond), int(2*h.limits.PresencePerSecond))
 	for {
 		_, b, err := c.ws.Read(ctx)
 		if err != nil {
@@ -315,7 +316,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 		m, derr := decodeClientMsg(b)
 		if m == nil {
 			h.m.msgsIn.WithLabelValues("bad").Inc()
-			if !edits.take() {
+			if !edits.Allow() {
 				h.m.dropped.WithLabelValues("flood").Inc()
 				c.kill(closeTooMany, "too many messages")
 				return
@@ -325,7 +326,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 		}
 		h.m.msgsIn.WithLabelValues(m.Type).Inc()
 		if m.Type == "presence" || m.Type == "ping" {
-			if !presence.take() {
+			if !presence.Allow() {
 				h.m.dropped.WithLabelValues("flood").Inc()
 				c.kill(closeTooMany, "too many messages")
 				return
@@ -337,7 +338,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 			c.room.setPresence(c, m.Cursor, m.Selection, m.Editing, m.View)
 			continue
 		}
-		if !edits.take() {
+		if !edits.Allow() {
 			h.m.dropped.WithLabelValues("flood").Inc()
 			c.kill(closeTooMany, "too many messages")
 			return
@@ -348,7 +349,7 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 		}
 		// Edits are bounded in bytes too: a few large messages a second
 		// would otherwise grow the board's log by megabytes.
-		if !editBytes.takeN(time.Now(), float64(len(b))) {
+		if !editBytes.AllowN(time.Now(), len(b)) {
 			h.m.dropped.WithLabelValues("bytes").Inc()
 			c.reject(m.ID, board.Errorf(board.ERateLimited, "you are sending more text than the board takes in a second; wait a moment and send again"))
 			continue

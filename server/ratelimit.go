@@ -55,31 +55,3 @@ func (l *rateLimiter) allow(key string) bool {
 	w.count++
 	return w.count <= l.n
 }
-
-// tokenBucket limits one connection's messages: rate per second, burst.
-type tokenBucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func newTokenBucket(rate, burst float64) *tokenBucket {
-	return &tokenBucket{rate: rate, burst: burst, tokens: burst, last: time.Now()}
-}
-
-func (b *tokenBucket) take() bool { return b.takeN(time.Now(), 1) }
-
-// takeN spends n at time t if the bucket holds them.
-func (b *tokenBucket) takeN(t time.Time, n float64) bool {
-	b.tokens = b.level(t)
-	b.last = t
-	if b.tokens < n {
-		return false
-	}
-	b.tokens -= n
-	return true
-}
-
-// level is what the bucket holds at t.
-func (b *tokenBucket) level(t time.Time) float64 {
-	return min(b.burst, b.tokens+t.Sub(b.last).Seconds()*b.rate)
-}
