@@ -45,14 +45,14 @@ test('optimistic ops, ack with normalized ops, remote ops', () => {
   assert.equal(c.status, 'online');
   const d = c.submitOps([{ op: 'create', id: A, kind: 'note', props: { x: 1, y: 2, color: '#FFFFFF' } }]);
   assert.equal(d.before.get(A), null);
-  assert.equal(c.objects.get(A).color, '#FFFFFF');
+  assert.equal(c.objects.get(A).color, '#ffffff', 'shown as the server keeps it');
   assert.equal(ws.sent.length, 1);
   const batch = ws.sent[0];
   assert.equal(batch.type, 'ops');
   // a remote change comes first
   ws.recv({ type: 'ops', seq: 6, author: 'o', at: 1, ops: [{ op: 'update', id: L, props: { title: 'Ny' } }] });
   assert.equal(c.objects.get(L).title, 'Ny');
-  assert.equal(c.objects.get(A).color, '#FFFFFF', 'pending stays applied');
+  assert.equal(c.objects.get(A).color, '#ffffff', 'pending stays applied');
   ws.recv({ type: 'ack', id: batch.id, seq: 7, at: 2, ops: [{ op: 'create', id: A, kind: 'note', props: { x: 1, y: 2, color: '#ffffff' } }] });
   assert.equal(c.objects.get(A).color, '#ffffff', 'normalized ops applied');
   assert.equal(c.pending.length, 0);
@@ -143,7 +143,7 @@ test('votes are optimistic', () => {
   const c = newClient();
   c.start();
   const ws = FakeWS.all[0];
-  ws.recv(welcome(1, [{ id: A, kind: 'note', x: 0, y: 0 }]));
+  ws.recv({ ...welcome(1, [{ id: A, kind: 'note', x: 0, y: 0 }]), votes: { ...votes, open: true } });
   c.vote(A, 1);
   assert.equal(c.votes.mine[A], 1);
   assert.equal(c.votes.dotsLeft, 2);

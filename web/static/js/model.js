@@ -51,7 +51,7 @@ export function applyOp(objects, op, author = '', at = 0) {
   switch (op.op) {
     case 'create': {
       const o = { id: op.id, kind: op.kind };
-      for (const [k, v] of Object.entries(op.props || {})) if (v !== null && v !== undefined) o[k] = v;
+      for (const [k, v] of Object.entries(op.props || {})) if (v !== null && v !== undefined) o[k] = stored(k, v);
       o.createdBy = author; o.createdAt = at; o.updatedAt = at;
       // A private round's note (docs/protocol.md): the server marks it.
       if (op.privateTo) o.privateTo = op.privateTo;
@@ -64,7 +64,7 @@ export function applyOp(objects, op, author = '', at = 0) {
       const o = { ...cur };
       for (const [k, v] of Object.entries(op.props || {})) {
         if (SERVER_FIELDS.includes(k)) continue;
-        if (v === null || v === undefined) delete o[k]; else o[k] = v;
+        if (v === null || v === undefined) delete o[k]; else o[k] = stored(k, v);
       }
       o.updatedAt = at;
       objects.set(op.id, o);
@@ -74,15 +74,22 @@ export function applyOp(objects, op, author = '', at = 0) {
       if (!objects.has(op.id)) return;
       for (const o of [...objects.values()]) {
         if (o.id === op.id) continue;
+        // The server spells the cascade out as ops of its own: a link
+        // deleted, a lane or goal unset by an update (which moves updatedAt).
         if (o.kind === 'link' && (o.from === op.id || o.to === op.id)) objects.delete(o.id);
-        else if (o.lane === op.id) { const c = { ...o }; delete c.lane; objects.set(o.id, c); }
-        else if (o.goal === op.id) { const c = { ...o }; delete c.goal; objects.set(o.id, c); }
+        else if (o.lane === op.id) { const c = { ...o, updatedAt: at }; delete c.lane; objects.set(o.id, c); }
+        else if (o.goal === op.id) { const c = { ...o, updatedAt: at }; delete c.goal; objects.set(o.id, c); }
       }
       objects.delete(op.id);
       break;
     }
     default:
   }
+}
+
+// stored is a prop's value as the server keeps it: colours in lower case.
+function stored(k, v) {
+  return k === 'color' && typeof v === 'string' ? v.toLowerCase() : v;
 }
 
 export function applyOps(objects, ops, author, at) {
