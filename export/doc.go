@@ -66,21 +66,49 @@ func (r *renderer) contents() {
 		return
 	}
 	r.y += 4
-	r.heading(lab.contents, 12)
+	r.heading("H2", lab.contents, 12)
 	w := r.width()
+	r.tag.push("L")
+	defer r.tag.pop()
 	for _, row := range rows {
 		r.need(7)
-		r.font("", 10)
-		r.color(colInk)
-		base := r.y + 0.8*10*ptMM + (10*ptMM*lineGap-10*ptMM)/2
-		r.pdf.Text(marginA4, base, fitWidth(r.pdf, row[0], w-30))
-		r.color(colMuted)
-		r.pdf.Text(marginA4+w-22, base, fmt.Sprintf(lab.pageShort, row[1]))
+		r.tag.push("LI")
+		r.tag.leaf("LBody", func() {
+			r.font("", 10)
+			r.color(colInk)
+			base := r.y + 0.8*10*ptMM + (10*ptMM*lineGap-10*ptMM)/2
+			r.pdf.Text(marginA4, base, fitWidth(r.pdf, row[0], w-30)+" ")
+			r.color(colMuted)
+			r.pdf.Text(marginA4+w-22, base, fmt.Sprintf(lab.pageShort, row[1]))
+		})
+		r.tag.pop()
 		r.y += 10*ptMM*lineGap + 1.5
 		r.pdf.SetDrawColor(0xe5, 0xe7, 0xeb)
 		r.pdf.SetLineWidth(0.15)
 		r.pdf.Line(marginA4, r.y-0.8, marginA4+w, r.y-0.8)
 	}
+}
+
+// docKind writes the small line above a document's title.
+func (r *renderer) docKind(s string) {
+	r.font("", 9)
+	r.color(colMuted)
+	r.tag.leaf("P", func() { r.pdf.Text(marginA4, r.y, s) })
+	r.y += 4
+}
+
+// title1 writes the document's title, its one first-level heading.
+func (r *renderer) title1(s string) {
+	r.font("B", 22)
+	r.color(colInk)
+	r.tag.leaf("H1", func() { r.drawLines(fit(r.pdf, s, r.width(), 40, 22, 14), marginA4, r.width(), false) })
+}
+
+// subtitle writes the line under the title.
+func (r *renderer) subtitle(s string) {
+	r.font("", 13)
+	r.color(colMuted)
+	r.tag.leaf("P", func() { r.drawLines(fit(r.pdf, s, r.width(), 20, 13, 9), marginA4, r.width(), false) })
 }
 
 // header writes the first page's block: what, where, when, who.
@@ -91,19 +119,13 @@ func (r *renderer) header() {
 	pdf.SetFillColor(colAccent.r, colAccent.g, colAccent.b)
 	pdf.Rect(marginA4, r.y, w, 1.6, "F")
 	r.y += 7
-	r.font("", 9)
-	r.color(colMuted)
-	pdf.Text(marginA4, r.y, lab.docKind)
-	r.y += 4
+	r.docKind(lab.docKind)
 
 	title := r.clean(r.st.Info.Title)
 	if title == "" {
 		title = lab.mapTitle
 	}
-	r.font("B", 22)
-	r.color(colInk)
-	ft := fit(pdf, title, w, 40, 22, 14)
-	r.drawLines(ft, marginA4, w, false)
+	r.title1(title)
 
 	sub := r.clean(o.Municipality.Name)
 	if s := o.Strategy; s != nil {
@@ -111,9 +133,7 @@ func (r *renderer) header() {
 			sub += " · " + t
 		}
 	}
-	r.font("", 13)
-	r.color(colMuted)
-	r.drawLines(fit(pdf, sub, w, 20, 13, 9), marginA4, w, false)
+	r.subtitle(sub)
 	r.y += 6
 
 	code := o.Municipality.Code
@@ -158,7 +178,7 @@ func (r *renderer) header() {
 	r.keyValues(rows, 48)
 	r.y += 6
 
-	r.heading(lab.summary, 12)
+	r.heading("H2", lab.summary, 12)
 	m := r.m
 	people, _ := r.peopleCounts()
 	counts := [][2]string{}
@@ -173,8 +193,6 @@ func (r *renderer) header() {
 			names[i] = laneTitle(l, lab)
 		}
 		r.y += 2
-		r.font("B", 9)
-		r.color(colInk)
 		r.para(lab.lanesLine, 9, "B", colInk)
 		r.para(strings.Join(names, " · "), 9.5, "", colInk)
 	}

@@ -2,7 +2,8 @@
 // header with the municipality, strategy and workshop, the process map drawn
 // as vectors (split over several A3 pages when it would be too small to
 // read), the goal areas ranked, the notes per swimlane and who took part.
-// The output aims at PDF/A-2b; docs/export.md says how far it gets. The
+// The output aims at PDF/A-2b and is tagged for accessibility (PDF/UA-1:
+// see tags.go and tagfile.go); docs/export.md says how far it gets. The
 // package knows nothing of HTTP or stores: it turns a board.State into bytes.
 package export
 
@@ -59,6 +60,17 @@ func Render(st *board.State, opt Options) (pdf []byte, err error) {
 	if err := checkSize(st); err != nil {
 		return nil, err
 	}
+	return produce(func(fd *fontData) *renderer {
+		r := newRenderer(st, opt, lab, fd)
+		r.document()
+		return r
+	})
+}
+
+// produce loads the fonts, lets draw lay out a document and writes it:
+// the PDF as fpdf makes it, repaired for PDF/A (fixFile), with its
+// structure tree (tagFile).
+func produce(draw func(fd *fontData) *renderer) (pdf []byte, err error) {
 	fd, err := loadFonts()
 	if err != nil {
 		return nil, board.Errorf(board.EInternal, "export: fonts: %v", err)
@@ -70,14 +82,18 @@ func Render(st *board.State, opt Options) (pdf []byte, err error) {
 			pdf, err = nil, board.Errorf(board.EInternal, "export: renderer failed: %v", p)
 		}
 	}()
-	r := newRenderer(st, opt, lab, fd)
-	r.document()
+	r := draw(fd)
+	r.tag.close()
 	var buf bytes.Buffer
 	buf.Grow(256 << 10)
 	if err := r.pdf.Output(&buf); err != nil {
 		return nil, board.Errorf(board.EInternal, "export: %v", err)
 	}
-	return fixFile(buf.Bytes()), nil
+	out, err := tagFile(fixFile(buf.Bytes()), r.tag, r.report, r.created)
+	if err != nil {
+		return nil, board.Errorf(board.EInternal, "export: %v", err)
+	}
+	return out, nil
 }
 
 func checkOptions(st *board.State, opt *Options) (*labels, error) {
@@ -197,6 +213,9 @@ type renderer struct {
 	// mapMark is the bookmark of the map's first page, if not the map's
 	// title (a revision report names the workshop).
 	mapMark string
+	tag     *tagger
+	created time.Time // the document's creation date
+	report  []byte    // the HTML report, kept in the PDF (see tagFile)
 }
 
 func newRenderer(st *board.State, opt Options, lab *labels, fd *fontData) *renderer {
@@ -204,6 +223,7 @@ func newRenderer(st *board.State, opt Options, lab *labels, fd *fontData) *rende
 	r.m = buildModel(st, fd)
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: 210, Ht: 297}})
 	r.pdf = pdf
+	r.tag = newTagger(pdf)
 	pdf.SetCompression(true)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(marginA4, marginA4, marginA4)
@@ -262,6 +282,7 @@ func (r *renderer) metadata() {
 		kw = append(kw, r.clean(s.Revision))
 	}
 	created := now().UTC().Truncate(time.Second)
+	r.created = created
 	meta := docMeta{
 		title:    r.title,
 		author:   author,

@@ -78,6 +78,16 @@ type labels struct {
 	subject      string // "Processkarta från workshop"
 	creator      string
 	truncatedMap string
+
+	// The map read as text (its alternative text).
+	altIntro     string // "Processkarta med %d simbanor, ..."
+	altTile      string // "Del %s av kartan. "
+	altLane      string
+	altEmptyLane string
+	altOutside   string
+	altArrows    string
+	altNoText    string
+	altKinds     map[string]string
 }
 
 var sv = &labels{
@@ -165,6 +175,18 @@ var sv = &labels{
 	subject:      "Processkarta från workshop",
 	creator:      "Processkarta",
 	truncatedMap: "Texten i en del former är förkortad (…) på kartan; lapparnas hela text står i avsnittet om lappar.",
+
+	altIntro:     "Processkartan som text: %d simbanor uppifrån och ned, i varje simbana det som står där från vänster till höger, därefter pilarna.",
+	altTile:      "Del %s av processkartan, det som står på den här sidan:",
+	altLane:      "Simbana",
+	altEmptyLane: "tom",
+	altOutside:   "Utanför simbanorna",
+	altArrows:    "Pilar",
+	altNoText:    "utan text",
+	altKinds: map[string]string{
+		board.KindStep: "Processteg", board.KindDecision: "Beslutspunkt", board.KindEvent: "Händelse", "end": "Slut",
+		board.KindNote: "Lapp", board.KindFrame: "Ram", board.KindAction: "Åtgärd", board.KindGoal: "Målområde", board.KindLane: "Simbana",
+	},
 }
 
 var en = &labels{
@@ -252,4 +274,16 @@ var en = &labels{
 	subject:      "Process map from a workshop",
 	creator:      "Processkarta",
 	truncatedMap: "Text in some shapes is shortened (…) on the map; the notes' full text is in the section on notes.",
+
+	altIntro:     "The process map as text: %d swimlanes from top to bottom, in each lane what stands in it from left to right, then the arrows.",
+	altTile:      "Part %s of the process map, what stands on this page:",
+	altLane:      "Swimlane",
+	altEmptyLane: "empty",
+	altOutside:   "Outside the swimlanes",
+	altArrows:    "Arrows",
+	altNoText:    "no text",
+	altKinds: map[string]string{
+		board.KindStep: "Process step", board.KindDecision: "Decision", board.KindEvent: "Event", "end": "End",
+		board.KindNote: "Note", board.KindFrame: "Frame", board.KindAction: "Action", board.KindGoal: "Goal area", board.KindLane: "Swimlane",
+	},
 }

@@ -34,6 +34,9 @@ func (k pageKind) size() (float64, float64) {
 
 func (r *renderer) addPage(k pageKind) {
 	r.kind = k
+	// Marked content ends with its page: fpdf writes the footer of the
+	// page before and then starts the next, where it opens again.
+	r.tag.close()
 	switch k {
 	case pageA4P:
 		r.pdf.AddPageFormat("P", fpdf.SizeType{Wd: 210, Ht: 297})
@@ -42,6 +45,7 @@ func (r *renderer) addPage(k pageKind) {
 	case pageA3L:
 		r.pdf.AddPageFormat("L", fpdf.SizeType{Wd: 297, Ht: 420})
 	}
+	r.tag.resume()
 	r.y = marginA4
 }
 
@@ -78,7 +82,9 @@ func (r *renderer) font(style string, pt float64) {
 
 func (r *renderer) color(c rgb) { r.pdf.SetTextColor(c.r, c.g, c.b) }
 
-func (r *renderer) footer() {
+func (r *renderer) footer() { r.tag.pagination(r.drawFooter) }
+
+func (r *renderer) drawFooter() {
 	pdf := r.pdf
 	w, h := pdf.GetPageSize()
 	left, right := marginA4, w-marginA4
@@ -121,54 +127,75 @@ func (r *renderer) para(s string, pt float64, style string, c rgb) {
 }
 
 func (r *renderer) paraAt(s string, pt float64, style string, c rgb, x, w float64) {
+	r.tag.leaf("P", func() { r.lines(s, pt, style, c, x, w) })
+}
+
+// lines writes wrapped text from r.y down, over pages if need be, as the
+// content of whatever is marked.
+func (r *renderer) lines(s string, pt float64, style string, c rgb, x, w float64) {
 	r.font(style, pt)
 	lines := measure(r.pdf, s).wrap(w*1000/(pt*ptMM), 0, true)
 	lh := pt * ptMM * lineGap
-	for _, l := range lines {
+	for i := range lines {
 		if r.need(lh) {
 			r.font(style, pt)
 		}
 		r.color(c)
-		r.pdf.Text(x, r.y+0.8*pt*ptMM+(lh-pt*ptMM)/2, l)
+		r.pdf.Text(x, r.y+0.8*pt*ptMM+(lh-pt*ptMM)/2, spaced(lines, i))
 		r.y += lh
 	}
 }
 
-func (r *renderer) heading(s string, pt float64) {
+// heading writes a heading of structure type typ (H1, H2, H3).
+func (r *renderer) heading(typ, s string, pt float64) {
 	r.need(pt*ptMM*lineGap*2 + 12)
 	r.font("B", pt)
 	r.color(colInk)
-	r.drawLines(fit(r.pdf, s, r.width(), 30, pt, pt*0.7), marginA4, r.width(), false)
+	r.tag.leaf(typ, func() {
+		r.drawLines(fit(r.pdf, s, r.width(), 30, pt, pt*0.7), marginA4, r.width(), false)
+	})
 	r.y += 1.5
 }
 
-// keyValues writes label: value rows in two columns.
+// keyValues writes label: value rows in two columns, tagged as a table
+// whose labels are row headers.
 func (r *renderer) keyValues(rows [][2]string, labelW float64) {
 	w := r.width()
+	r.tag.push("Table")
 	for _, kv := range rows {
 		r.font("", 10)
 		ft := fit(r.pdf, kv[1], w-labelW, 60, 10, 7)
 		lh := 10 * ptMM * lineGap
 		h := max(lh, float64(len(ft.lines))*ft.size*ptMM*lineGap)
 		r.need(h + 1.5)
-		r.font("", 9)
-		r.color(colMuted)
-		r.pdf.Text(marginA4, r.y+0.8*9*ptMM+(lh-9*ptMM)/2, kv[0])
-		r.font("", 10)
-		r.color(colInk)
-		drawFitted(r.pdf, ft, marginA4+labelW, r.y, w-labelW, h, true)
+		r.tag.push("TR")
+		th := r.tag.leaf("TH", func() {
+			r.font("", 9)
+			r.color(colMuted)
+			r.pdf.Text(marginA4, r.y+0.8*9*ptMM+(lh-9*ptMM)/2, kv[0])
+		})
+		th.scope = "Row"
+		r.tag.leaf("TD", func() {
+			r.font("", 10)
+			r.color(colInk)
+			drawFitted(r.pdf, ft, marginA4+labelW, r.y, w-labelW, h, true)
+		})
+		r.tag.pop()
 		r.y += h + 1.5
 		r.pdf.SetDrawColor(0xe5, 0xe7, 0xeb)
 		r.pdf.SetLineWidth(0.15)
 		r.pdf.Line(marginA4, r.y-0.8, marginA4+w, r.y-0.8)
 	}
+	r.tag.pop()
 }
 
-// countGrid writes label and number pairs in boxes, four to a row.
+// countGrid writes label and number pairs in boxes, four to a row, tagged
+// as a list.
 func (r *renderer) countGrid(items [][2]string) {
 	const perRow, gap, h = 4, 3.0, 15.0
 	w := r.width()
 	bw := (w - gap*(perRow-1)) / perRow
+	r.tag.push("L")
 	for i, it := range items {
 		if i%perRow == 0 {
 			if i > 0 {
@@ -179,13 +206,18 @@ func (r *renderer) countGrid(items [][2]string) {
 		x := marginA4 + float64(i%perRow)*(bw+gap)
 		r.pdf.SetFillColor(0xf1, 0xf5, 0xf9)
 		r.pdf.Rect(x, r.y, bw, h, "F")
-		r.font("B", 14)
-		r.color(colInk)
-		r.pdf.Text(x+3, r.y+7, it[1])
-		r.font("", 8)
-		r.color(colMuted)
-		r.pdf.Text(x+3, r.y+12, it[0])
+		r.tag.push("LI")
+		r.tag.leaf("LBody", func() {
+			r.font("B", 14)
+			r.color(colInk)
+			r.pdf.Text(x+3, r.y+7, it[1]+" ")
+			r.font("", 8)
+			r.color(colMuted)
+			r.pdf.Text(x+3, r.y+12, it[0])
+		})
+		r.tag.pop()
 	}
+	r.tag.pop()
 	r.y += h + 4
 }
 
@@ -212,16 +244,34 @@ func (r *renderer) table(cols []column, rows [][]string, boldFirst int, pt float
 		headH = max(headH, float64(len(ft.lines))*ft.size*ptMM*lineGap)
 	}
 	headH += 2 * pad
+	// The header row is tagged where it first stands; its repetitions on
+	// later pages are artifacts, as a reader hears it once.
+	table := r.tag.push("Table")
+	var ths []*structElem
 	header := func() {
+		r.tag.artifact()
 		x := marginA4
 		pdf.SetFillColor(0xe2, 0xe8, 0xf0)
 		pdf.Rect(x, r.y, r.width(), headH, "F")
 		r.font("B", pt-0.5)
 		r.color(colInk)
+		first := ths == nil
+		if first {
+			tr := r.tag.child(table, "TR")
+			for range cols {
+				th := r.tag.child(tr, "TH")
+				th.scope = "Column"
+				ths = append(ths, th)
+			}
+		}
 		for i, c := range cols {
+			if first {
+				r.tag.mark(ths[i])
+			}
 			drawFitted(pdf, heads[i], x+pad, r.y+pad, c.w-2*pad, headH-2*pad, c.align == 'L')
 			x += c.w
 		}
+		r.tag.artifact()
 		r.y += headH
 	}
 	r.need(headH + lh + 2*pad)
@@ -234,6 +284,17 @@ func (r *renderer) table(cols []column, rows [][]string, boldFirst int, pt float
 	}
 	for ri, row := range rows {
 		cells := make([]cell, len(cols))
+		// Bold first columns name their row: they are row headers.
+		tr := r.tag.child(table, "TR")
+		tags := make([]*structElem, len(cols))
+		for i := range cols {
+			if i < boldFirst {
+				tags[i] = r.tag.child(tr, "TH")
+				tags[i].scope = "Row"
+			} else {
+				tags[i] = r.tag.child(tr, "TD")
+			}
+		}
 		for i, c := range cols {
 			r.font(style(i, boldFirst), pt)
 			m := measure(pdf, row[i])
@@ -276,6 +337,9 @@ func (r *renderer) table(cols []column, rows [][]string, boldFirst int, pt float
 			x := marginA4
 			for i, col := range cols {
 				c := &cells[i]
+				if ks[i] > 0 {
+					r.tag.mark(tags[i])
+				}
 				r.font(style(i, boldFirst), c.size)
 				r.color(colInk)
 				sizeMM := c.size * ptMM
@@ -285,17 +349,19 @@ func (r *renderer) table(cols []column, rows [][]string, boldFirst int, pt float
 					if col.align == 'C' {
 						lx = x + (col.w-pdf.GetStringWidth(l))/2
 					}
-					pdf.Text(lx, r.y+pad+float64(j)*c.lh+(c.lh-sizeMM)/2+0.8*sizeMM, l)
+					pdf.Text(lx, r.y+pad+float64(j)*c.lh+(c.lh-sizeMM)/2+0.8*sizeMM, spaced(c.lines, c.done+j))
 				}
 				c.done += ks[i]
 				x += col.w
 			}
+			r.tag.artifact()
 			r.y += h
 			pdf.SetDrawColor(colRule.r, colRule.g, colRule.b)
 			pdf.SetLineWidth(0.15)
 			pdf.Line(marginA4, r.y, marginA4+r.width(), r.y)
 		}
 	}
+	r.tag.pop()
 	r.y += 3
 }
 

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -165,15 +164,6 @@ func RenderRevision(rev *Revision, lang string, date time.Time) (pdf []byte, err
 			return nil, err
 		}
 	}
-	fd, err := loadFonts()
-	if err != nil {
-		return nil, board.Errorf(board.EInternal, "export: fonts: %v", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			pdf, err = nil, board.Errorf(board.EInternal, "export: renderer failed: %v", p)
-		}
-	}()
 	// The document's own state names the report; each workshop's map is
 	// drawn from its board.
 	cover := board.NewState(board.Info{Title: rl.report}, board.Settings{})
@@ -182,13 +172,11 @@ func RenderRevision(rev *Revision, lang string, date time.Time) (pdf []byte, err
 	if _, err := checkOptions(cover, &opt); err != nil {
 		return nil, err
 	}
-	r := newRenderer(cover, opt, lab, fd)
-	r.revision(rev, rl)
-	var buf bytes.Buffer
-	if err := r.pdf.Output(&buf); err != nil {
-		return nil, board.Errorf(board.EInternal, "export: %v", err)
-	}
-	return fixFile(buf.Bytes()), nil
+	return produce(func(fd *fontData) *renderer {
+		r := newRenderer(cover, opt, lab, fd)
+		r.revision(rev, rl)
+		return r
+	})
 }
 
 func (r *renderer) revision(rev *Revision, rl *revLabels) {
@@ -208,20 +196,13 @@ func (r *renderer) revisionCover(rev *Revision, rl *revLabels) {
 	pdf.SetFillColor(colAccent.r, colAccent.g, colAccent.b)
 	pdf.Rect(marginA4, r.y, w, 1.6, "F")
 	r.y += 7
-	r.font("", 9)
-	r.color(colMuted)
-	pdf.Text(marginA4, r.y, rl.docKind)
-	r.y += 4
-	r.font("B", 22)
-	r.color(colInk)
+	r.docKind(rl.docKind)
 	title := strategyName(&rev.Strategy, r.clean)
 	if title == "" {
 		title = rl.report
 	}
-	r.drawLines(fit(pdf, title, w, 40, 22, 14), marginA4, w, false)
-	r.font("", 13)
-	r.color(colMuted)
-	r.drawLines(fit(pdf, r.clean(rev.Municipality.Name)+" · "+rl.report+" "+isoDate(r.opt.Date), w, 20, 13, 9), marginA4, w, false)
+	r.title1(title)
+	r.subtitle(r.clean(rev.Municipality.Name) + " · " + rl.report + " " + isoDate(r.opt.Date))
 	r.y += 6
 	r.countGrid([][2]string{
 		{rl.counts[0], strconv.Itoa(len(rev.Workshops))},
@@ -230,7 +211,7 @@ func (r *renderer) revisionCover(rev *Revision, rl *revLabels) {
 		{rl.counts[3], strconv.Itoa(rev.People)},
 	})
 	r.y += 2
-	r.heading(rl.workshops, 14)
+	r.heading("H2", rl.workshops, 14)
 	r.para(rl.workshopsIntro, 9, "", colMuted)
 	r.y += 2
 	cols := []column{{rl.workshopCols[0], 70, 'L'}, {rl.workshopCols[1], 26, 'C'}, {rl.workshopCols[2], 24, 'C'}, {rl.workshopCols[3], r.width() - 120, 'L'}}
@@ -253,7 +234,7 @@ func orDash(s string) string {
 func (r *renderer) revisionGoals(rev *Revision, rl *revLabels) {
 	r.addPage(pageA4L)
 	r.pdf.Bookmark(rl.goals, 0, r.y)
-	r.heading(rl.goals, 14)
+	r.heading("H2", rl.goals, 14)
 	r.para(rl.goalsIntro, 9, "", colMuted)
 	r.y += 3
 	widths := []float64{14, 50, 62, 50, 45, 40}
@@ -277,7 +258,7 @@ func (r *renderer) revisionGoals(rev *Revision, rl *revLabels) {
 func (r *renderer) revisionActions(rev *Revision, rl *revLabels) {
 	r.addPage(pageA4L)
 	r.pdf.Bookmark(rl.actions, 0, r.y)
-	r.heading(rl.actions, 14)
+	r.heading("H2", rl.actions, 14)
 	r.para(rl.actionsIntro, 9, "", colMuted)
 	r.y += 3
 	widths := []float64{80, 50, 40, 24, 22, 45}
@@ -312,7 +293,7 @@ func (r *renderer) revisionActions(rev *Revision, rl *revLabels) {
 		}
 		r.y += 2
 		r.pdf.Bookmark(head, 1, r.y)
-		r.heading(head, 11)
+		r.heading("H3", head, 11)
 		var rows [][]string
 		for _, a := range as {
 			title := r.clean(a.Title)
@@ -339,7 +320,7 @@ func smallCell(n int) string {
 func (r *renderer) revisionPeople(rev *Revision, rl *revLabels) {
 	r.addPage(pageA4P)
 	r.pdf.Bookmark(rl.people, 0, r.y)
-	r.heading(rl.people, 14)
+	r.heading("H2", rl.people, 14)
 	r.para(rl.peopleIntro, 9, "", colMuted)
 	r.para(rl.small, 9, "", colMuted)
 	r.y += 3
@@ -376,7 +357,7 @@ func (r *renderer) workshopMap(w Workshop, rl *revLabels) {
 	if !r.m.mapHasContent() {
 		r.addPage(pageA4P)
 		r.pdf.Bookmark(title, 0, 0)
-		r.heading(r.title, 14)
+		r.heading("H2", r.title, 14)
 		r.emptyNotice()
 		return
 	}

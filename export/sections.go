@@ -41,7 +41,7 @@ func (r *renderer) goalTable() {
 	r.addPage(pageA4L)
 	r.startSection(tocGoals)
 	r.pdf.Bookmark(lab.goalsTitle, 0, r.y)
-	r.heading(lab.goalsTitle, 14)
+	r.heading("H2", lab.goalsTitle, 14)
 	r.para(lab.goalsIntro, 9, "", colMuted)
 	r.y += 3
 	widths := []float64{11, 38, 50, 40, 35, 42, 13, 10, 10, 10, 10}
@@ -78,10 +78,11 @@ func (r *renderer) notesSection() {
 	r.addPage(pageA4P)
 	r.startSection(tocNotes)
 	r.pdf.Bookmark(lab.notesTitle, 0, r.y)
-	r.heading(lab.notesTitle, 14)
+	r.heading("H2", lab.notesTitle, 14)
 	r.para(lab.notesIntro, 9, "", colMuted)
 	r.y += 2
 	cur := -2
+	list := false // a list of a lane's notes is open
 	for _, n := range r.m.notes {
 		if n.lane != cur {
 			cur = n.lane
@@ -96,12 +97,17 @@ func (r *renderer) notesSection() {
 			r.pdf.Bookmark(name, 1, r.y)
 			r.pdf.SetFillColor(swatch.r, swatch.g, swatch.b)
 			r.pdf.Rect(marginA4, r.y+0.5, 2.2, 5.5, "F")
+			if list {
+				r.tag.pop()
+			}
 			r.font("B", 11.5)
 			r.color(colInk)
 			ft := fit(r.pdf, name, r.width()-5, 12, 11.5, 8)
 			r.y += 0.3
-			r.drawLines(ft, marginA4+5, r.width()-5, false)
+			r.tag.leaf("H3", func() { r.drawLines(ft, marginA4+5, r.width()-5, false) })
 			r.y += 1.5
+			r.tag.push("L")
+			list = true
 		}
 		it := n.it
 		text := it.text
@@ -118,8 +124,13 @@ func (r *renderer) notesSection() {
 		r.pdf.SetDrawColor(it.line.r, it.line.g, it.line.b)
 		r.pdf.SetLineWidth(0.2)
 		r.pdf.Rect(marginA4+5, r.y+1, 3.2, 3.2, "DF")
-		r.paraAt(text, 9.5, "", colInk, marginA4+11, r.width()-11)
+		r.tag.push("LI")
+		r.tag.leaf("LBody", func() { r.lines(text, 9.5, "", colInk, marginA4+11, r.width()-11) })
+		r.tag.pop()
 		r.y += 1.8
+	}
+	if list {
+		r.tag.pop()
 	}
 }
 
@@ -149,7 +160,7 @@ func (r *renderer) participants() {
 	}
 	r.startSection(tocPeople)
 	r.pdf.Bookmark(lab.peopleTitle, 0, r.y)
-	r.heading(lab.peopleTitle, 14)
+	r.heading("H2", lab.peopleTitle, 14)
 	total := fmt.Sprintf(lab.peopleTotal, people)
 	if people == 1 {
 		total = lab.peopleOne
@@ -211,7 +222,7 @@ func (r *renderer) participants() {
 		slices.SortFunc(rowsA, func(a, b *adminRow) int {
 			return cmp.Or(cmp.Compare(b.total, a.total), compareText(a.name, b.name))
 		})
-		r.heading(lab.perAdmin+" · "+lab.perPosition, 11)
+		r.heading("H3", lab.perAdmin+" · "+lab.perPosition, 11)
 		cols := []column{{title: lab.nameCols[1], w: 58, align: 'L'}}
 		for _, p := range board.Positions {
 			cols = append(cols, column{title: lab.positions[p], w: 25, align: 'C'})
@@ -250,7 +261,7 @@ func (r *renderer) participants() {
 		})
 		r.y += 3
 		r.pdf.Bookmark(lab.namesTitle, 1, r.y)
-		r.heading(lab.namesTitle, 11)
+		r.heading("H3", lab.namesTitle, 11)
 		cols := []column{{lab.nameCols[0], 54, 'L'}, {lab.nameCols[1], 60, 'L'}, {lab.nameCols[2], 30, 'L'}, {lab.nameCols[3], 30, 'L'}}
 		var rows [][]string
 		for _, p := range list {

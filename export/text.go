@@ -242,6 +242,18 @@ func drawFitted(pdf *fpdf.Fpdf, ft fitted, x, y, w, h float64, left bool) {
 		}
 		// The baseline sits about 0.8 of the size below the line's top
 		// plus half the leading.
-		pdf.Text(lx, top+float64(i)*lh+(lh-sizeMM)/2+0.8*sizeMM, l)
+		pdf.Text(lx, top+float64(i)*lh+(lh-sizeMM)/2+0.8*sizeMM, spaced(ft.lines, i))
 	}
+}
+
+// spaced returns line i of lines as it is written: with a space after it
+// when another line follows, so that the text read from the page (copied,
+// or read aloud from the tags) keeps its words apart. A line that ends in
+// a hyphen goes on with its word. The space is invisible and is written
+// after the line has been placed.
+func spaced(lines []string, i int) string {
+	if i == len(lines)-1 || strings.HasSuffix(lines[i], "-") {
+		return lines[i]
+	}
+	return lines[i] + " "
 }

@@ -142,15 +142,16 @@ func (r *renderer) drawMapPages() {
 	if r.cut {
 		notes += " " + r.lab.truncatedMap
 	}
+	desc := r.describeMap(nil)
 	if t.cols*t.rows == 1 {
 		r.addPage(pageA3L)
 		r.startSection(tocMap)
 		r.pdf.Bookmark(r.mapBookmark(), 0, 0)
-		r.mapTitleLine(r.lab.mapTitle, r.title, t, -1, -1)
+		r.mapTitleLine("H2", r.lab.mapTitle, r.title, t, -1, -1)
 		v := &view{px: bb.x, py: bb.y, s: t.s, clip: area, text: true}
 		v.ox = area.x + (area.w-bb.w*t.s)/2
 		v.oy = area.y + (area.h-bb.h*t.s)/2
-		r.drawMap(v)
+		r.figure(desc.text(r.lab, desc.intro(r.lab)), func() { r.drawMap(v) })
 		r.mapNote(notes)
 		return
 	}
@@ -160,13 +161,15 @@ func (r *renderer) drawMapPages() {
 	r.startSection(tocMap)
 	r.pdf.Bookmark(r.mapBookmark(), 0, 0)
 	r.pdf.Bookmark(r.lab.overview, 1, 0)
-	r.mapTitleLine(r.lab.mapTitle+" – "+r.lab.overview, fmt.Sprintf(r.lab.tileOf, t.count(), t.cols, t.rows), t, -1, -1)
+	r.mapTitleLine("H2", r.lab.mapTitle+" – "+r.lab.overview, fmt.Sprintf(r.lab.tileOf, t.count(), t.cols, t.rows), t, -1, -1)
 	s := math.Min(area.w/bb.w, area.h/bb.h)
 	ov := &view{px: bb.x, py: bb.y, s: s, clip: area}
 	ov.ox = area.x + (area.w-bb.w*s)/2
 	ov.oy = area.y + (area.h-bb.h*s)/2
-	r.drawMap(ov)
-	r.overviewGrid(ov, &t)
+	r.figure(desc.text(r.lab, desc.intro(r.lab)), func() {
+		r.drawMap(ov)
+		r.overviewGrid(ov, &t)
+	})
 	r.mapNote(r.lab.tileJoin + " " + notes)
 
 	for row := 0; row < t.rows; row++ {
@@ -177,11 +180,15 @@ func (r *renderer) drawMapPages() {
 			r.addPage(pageA3L)
 			n := name(row, col)
 			r.pdf.Bookmark(n, 1, 0)
-			r.mapTitleLine(r.lab.mapTitle+" – "+fmt.Sprintf(r.lab.tile, n), r.title, t, row, col)
+			r.mapTitleLine("H3", r.lab.mapTitle+" – "+fmt.Sprintf(r.lab.tile, n), r.title, t, row, col)
 			core := t.core(bb, row, col)
 			v := &view{px: place(core.x, core.w, area.w/t.s, bb.x, bb.w), py: place(core.y, core.h, area.h/t.s, bb.y, bb.h),
 				ox: area.x, oy: area.y, s: t.s, clip: area, text: true}
-			r.drawMap(v)
+			// Each part is a figure of its own, described by what it
+			// shows; the overview's figure describes the whole map.
+			shown := v.board()
+			part := r.describeMap(&shown)
+			r.figure(part.text(r.lab, fmt.Sprintf(r.lab.altTile, n)), func() { r.drawMap(v) })
 			r.joinMarks(v, core, &t, row, col)
 		}
 	}
@@ -201,16 +208,25 @@ func place(c, cl, view, b, bl float64) float64 {
 func (r *renderer) mapNote(s string) {
 	r.font("", 7.5)
 	r.color(colMuted)
-	r.pdf.Text(mapMargin, mapBottom+4.5, fitWidth(r.pdf, s, mapW))
+	r.tag.leaf("P", func() { r.pdf.Text(mapMargin, mapBottom+4.5, fitWidth(r.pdf, s, mapW)) })
+}
+
+// figure draws the map as a figure whose alternative text is alt.
+func (r *renderer) figure(alt string, draw func()) {
+	e := r.tag.push("Figure")
+	e.alt = alt
+	r.tag.mark(e)
+	draw()
+	r.tag.pop()
 }
 
 // mapTitleLine writes a map page's title, a note under it and, for tiles,
 // a key showing where the tile lies.
-func (r *renderer) mapTitleLine(title, note string, t tiling, row, col int) {
+func (r *renderer) mapTitleLine(typ, title, note string, t tiling, row, col int) {
 	pdf := r.pdf
 	r.font("B", 13)
 	r.color(colInk)
-	pdf.Text(mapMargin, 13, title)
+	r.tag.leaf(typ, func() { pdf.Text(mapMargin, 13, title) })
 	r.font("", 8.5)
 	r.color(colMuted)
 	sub := r.title
@@ -221,7 +237,7 @@ func (r *renderer) mapTitleLine(title, note string, t tiling, row, col int) {
 	if t.cols*t.rows > 1 {
 		keyW = float64(t.cols)*5 + 20
 	}
-	pdf.Text(mapMargin, 19, fitWidth(pdf, sub, mapW-keyW-4))
+	r.tag.leaf("P", func() { pdf.Text(mapMargin, 19, fitWidth(pdf, sub, mapW-keyW-4)) })
 	if keyW == 0 {
 		return
 	}

@@ -1,0 +1,304 @@
+package export
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// pdfFile is a PDF as fpdf writes it: a header, objects, one classic
+// cross-reference table and a trailer. It is read only as far as the
+// post-processing needs, and never trusts a file it did not write.
+type pdfFile struct {
+	data    []byte
+	xref    int         // where "xref" starts
+	offsets map[int]int // object number -> offset of "N 0 obj"
+	ends    map[int]int // object number -> where the next object starts
+	size    int         // the trailer's /Size
+	trailer []byte      // from "trailer" to the end
+}
+
+var errNotOurs = errors.New("export: not a PDF this package wrote")
+
+var startxrefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
+
+func parsePDF(data []byte) (*pdfFile, error) {
+	m := startxrefRe.FindSubmatch(data)
+	if m == nil {
+		return nil, errNotOurs
+	}
+	x, err := strconv.Atoi(string(m[1]))
+	if err != nil || x <= 0 || x >= len(data) || !bytes.HasPrefix(data[x:], []byte("xref\n0 ")) {
+		return nil, errNotOurs
+	}
+	line := data[x+len("xref\n0 "):]
+	nl := bytes.IndexByte(line, '\n')
+	if nl < 0 {
+		return nil, errNotOurs
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(line[:nl])))
+	if err != nil || n <= 0 {
+		return nil, errNotOurs
+	}
+	entries := x + len("xref\n0 ") + nl + 1
+	if entries+20*n > len(data) {
+		return nil, errNotOurs
+	}
+	f := &pdfFile{data: data, xref: x, offsets: map[int]int{}, size: n}
+	for k := 1; k < n; k++ {
+		e := data[entries+20*k : entries+20*k+20]
+		if e[17] != 'n' {
+			continue
+		}
+		off, err := strconv.Atoi(string(e[:10]))
+		if err != nil || off <= 0 || off >= x || !bytes.HasPrefix(data[off:], []byte(strconv.Itoa(k)+" 0 obj")) {
+			return nil, errNotOurs
+		}
+		f.offsets[k] = off
+	}
+	f.ends = make(map[int]int, len(f.offsets))
+	byOff := make([]int, 0, len(f.offsets))
+	for k := range f.offsets {
+		byOff = append(byOff, k)
+	}
+	slices.SortFunc(byOff, func(a, b int) int { return f.offsets[a] - f.offsets[b] })
+	for i, k := range byOff {
+		f.ends[k] = x
+		if i+1 < len(byOff) {
+			f.ends[k] = f.offsets[byOff[i+1]]
+		}
+	}
+	f.trailer = data[entries+20*n:]
+	if !bytes.HasPrefix(f.trailer, []byte("trailer")) {
+		return nil, errNotOurs
+	}
+	return f, nil
+}
+
+// object returns object n's bytes, from "n 0 obj" up to the next object
+// (or the cross-reference table), or nil.
+func (f *pdfFile) object(n int) []byte {
+	off, ok := f.offsets[n]
+	if !ok {
+		return nil
+	}
+	return f.data[off:f.ends[n]]
+}
+
+var (
+	rootRe  = regexp.MustCompile(`/Root (\d+) 0 R`)
+	pagesRe = regexp.MustCompile(`/Pages (\d+) 0 R`)
+	kidsRe  = regexp.MustCompile(`/Kids \[([0-9 R]*)\]`)
+)
+
+func refNum(re *regexp.Regexp, b []byte) int {
+	m := re.FindSubmatch(b)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+// pages returns the page objects' numbers in page order.
+func (f *pdfFile) pages() ([]int, int, error) {
+	root := refNum(rootRe, f.trailer)
+	cat := f.object(root)
+	if cat == nil || !bytes.Contains(cat, []byte("/Type /Catalog")) {
+		return nil, 0, errNotOurs
+	}
+	kids := kidsRe.FindSubmatch(f.object(refNum(pagesRe, cat)))
+	if kids == nil {
+		return nil, 0, errNotOurs
+	}
+	var pages []int
+	for _, fld := range strings.Fields(string(kids[1])) {
+		if n, err := strconv.Atoi(fld); err == nil && fld != "0" {
+			pages = append(pages, n)
+		}
+	}
+	return pages, root, nil
+}
+
+// pdfText is a PDF text string in UTF-16BE with its byte order mark, so
+// that any text survives without escaping.
+func pdfText(s string) string {
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteString(">")
+	return b.String()
+}
+
+// tagFile writes the structure tree t built while drawing into the file:
+// the catalog gets /StructTreeRoot, /MarkInfo, /ViewerPreferences
+// (DisplayDocTitle) and, when private is set, a /PieceInfo holding it (the
+// HTML report, compressed); each page gets /StructParents and /Tabs /S.
+// The objects are copied as they are, the new ones appended, and the
+// cross-reference table written anew; bookmarks, metadata and the file
+// identifier are kept.
+func tagFile(pdf []byte, t *tagger, private []byte, modified time.Time) ([]byte, error) {
+	f, err := parsePDF(pdf)
+	if err != nil {
+		return nil, err
+	}
+	pages, root, err := f.pages()
+	if err != nil {
+		return nil, err
+	}
+	next := f.size
+	alloc := func() int { next++; return next - 1 }
+	treeRoot, parentTree := alloc(), alloc()
+	ids := map[*structElem]int{}
+	var order []*structElem
+	var walk func(e *structElem)
+	walk = func(e *structElem) {
+		ids[e] = alloc()
+		order = append(order, e)
+		for _, k := range e.kids {
+			if k.elem != nil {
+				walk(k.elem)
+			}
+		}
+	}
+	walk(t.root)
+	privNum := 0
+	if private != nil {
+		privNum = alloc()
+	}
+	pageRef := func(p int) string {
+		if p < 1 || p > len(pages) {
+			panic("export: marked content on a page that does not exist")
+		}
+		return strconv.Itoa(pages[p-1]) + " 0 R"
+	}
+
+	var added [][]byte
+	obj := func(n int, body string) {
+		added = append(added, []byte(strconv.Itoa(n)+" 0 obj\n"+body+"\nendobj\n"))
+	}
+	obj(treeRoot, fmt.Sprintf("<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R /ParentTreeNextKey %d >>", ids[t.root], parentTree, len(pages)))
+	var nums strings.Builder
+	nums.WriteString("<< /Nums [")
+	for p := range pages {
+		fmt.Fprintf(&nums, "\n%d [", p)
+		if p+1 < len(t.mcids) {
+			for _, e := range t.mcids[p+1] {
+				fmt.Fprintf(&nums, "%d 0 R ", ids[e])
+			}
+		}
+		nums.WriteString("]")
+	}
+	nums.WriteString("\n] >>")
+	obj(parentTree, nums.String())
+	for _, e := range order {
+		var b strings.Builder
+		b.WriteString("<< /Type /StructElem /S /" + e.typ)
+		if e.parent == nil {
+			fmt.Fprintf(&b, " /P %d 0 R", treeRoot)
+		} else {
+			fmt.Fprintf(&b, " /P %d 0 R", ids[e.parent])
+		}
+		pg := 0
+		for _, k := range e.kids {
+			if k.elem == nil {
+				pg = k.page
+				break
+			}
+		}
+		if pg > 0 {
+			b.WriteString(" /Pg " + pageRef(pg))
+		}
+		if e.scope != "" {
+			b.WriteString(" /A << /O /Table /Scope /" + e.scope + " >>")
+		}
+		if e.alt != "" {
+			b.WriteString(" /Alt " + pdfText(e.alt))
+		}
+		b.WriteString(" /K [")
+		for _, k := range e.kids {
+			switch {
+			case k.elem != nil:
+				fmt.Fprintf(&b, "%d 0 R ", ids[k.elem])
+			case k.page == pg:
+				fmt.Fprintf(&b, "%d ", k.mcid)
+			default:
+				fmt.Fprintf(&b, "<< /Type /MCR /Pg %s /MCID %d >> ", pageRef(k.page), k.mcid)
+			}
+		}
+		b.WriteString("] >>")
+		obj(ids[e], b.String())
+	}
+	if private != nil {
+		var z bytes.Buffer
+		w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+		w.Write(private)
+		w.Close()
+		added = append(added, fmt.Appendf(nil, "%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream\nendobj\n", privNum, z.Len(), z.Bytes()))
+	}
+
+	// The catalog and the pages gain their entries.
+	edit := map[int][2]string{}
+	cat := fmt.Sprintf("/Type /Catalog\n/StructTreeRoot %d 0 R\n/MarkInfo << /Marked true >>\n/ViewerPreferences << /DisplayDocTitle true >>\n", treeRoot)
+	if private != nil {
+		cat += fmt.Sprintf("/PieceInfo << /Processkarta << /LastModified %s /Private %d 0 R >> >>\n", pdfDate(modified), privNum)
+	}
+	edit[root] = [2]string{"/Type /Catalog\n", cat}
+	for i, p := range pages {
+		edit[p] = [2]string{"<</Type /Page\n", fmt.Sprintf("<</Type /Page\n/StructParents %d\n/Tabs /S\n", i)}
+	}
+
+	nums2 := make([]int, 0, len(f.offsets))
+	for n := range f.offsets {
+		nums2 = append(nums2, n)
+	}
+	slices.SortFunc(nums2, func(a, b int) int { return f.offsets[a] - f.offsets[b] })
+	first := f.xref
+	if len(nums2) > 0 {
+		first = f.offsets[nums2[0]]
+	}
+	out := bytes.NewBuffer(make([]byte, 0, len(pdf)+len(added)*200+len(private)))
+	out.Write(pdf[:first])
+	offsets := make([]int, next)
+	for _, n := range nums2 {
+		o := f.object(n)
+		if e, ok := edit[n]; ok {
+			if !bytes.Contains(o, []byte(e[0])) {
+				return nil, errNotOurs
+			}
+			o = bytes.Replace(o, []byte(e[0]), []byte(e[1]), 1)
+		}
+		offsets[n] = out.Len()
+		out.Write(o)
+	}
+	for i, a := range added {
+		offsets[f.size+i] = out.Len()
+		out.Write(a)
+	}
+	x := out.Len()
+	fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", next)
+	for n := 1; n < next; n++ {
+		if offsets[n] == 0 {
+			out.WriteString("0000000000 65535 f \n")
+			continue
+		}
+		fmt.Fprintf(out, "%010d 00000 n \n", offsets[n])
+	}
+	tr := f.trailer[:bytes.Index(f.trailer, []byte("startxref"))]
+	tr = bytes.Replace(tr, []byte("/Size "+strconv.Itoa(f.size)+"\n"), []byte("/Size "+strconv.Itoa(next)+"\n"), 1)
+	out.Write(tr)
+	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", x)
+	return out.Bytes(), nil
+}
+
+// pdfDate formats t as a PDF date string in UTC.
+func pdfDate(t time.Time) string { return "(D:" + t.UTC().Format("20060102150405") + "Z)" }
