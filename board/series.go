@@ -27,17 +27,7 @@ func Continue(st, prev *State, now int64) error {
 		return Errorf(EInvalid, "a board continues only a board of its own municipality")
 	}
 	st.Info.From, st.Info.FromTitle = prev.Info.ID, prev.Info.Title
-	var goals, actions []*Object
-	for _, o := range prev.Objects {
-		switch o.Kind {
-		case KindGoal:
-			goals = append(goals, o)
-		case KindAction:
-			actions = append(actions, o)
-		}
-	}
-	slices.SortFunc(goals, compareGoals)
-	slices.SortFunc(actions, compareActions)
+	goals, actions := goalsAndActions(prev)
 	if len(goals) > 0 {
 		// The template's own goal areas (and their frames) give way to
 		// the ones the series has worked on.
@@ -133,6 +123,22 @@ func Bounds(o *Object) (r Rect, ok bool) {
 	w, _ := o.Props["w"].(float64)
 	h, _ := o.Props["h"].(float64)
 	return Rect{x, y, w, h}, true
+}
+
+// goalsAndActions returns the goal areas and the actions of st, each in
+// the order reports list them.
+func goalsAndActions(st *State) (goals, actions []*Object) {
+	for _, o := range st.Objects {
+		switch o.Kind {
+		case KindGoal:
+			goals = append(goals, o)
+		case KindAction:
+			actions = append(actions, o)
+		}
+	}
+	slices.SortFunc(goals, compareGoals)
+	slices.SortFunc(actions, compareActions)
+	return goals, actions
 }
 
 // compareGoals orders goal areas by rank (unranked last), then title, then

@@ -1,9 +1,5 @@
 package board
 
-import (
-	"slices"
-)
-
 // Summary is what the revision page and the cluster overview need of one
 // board: its goal areas and actions, and how many people took part, by
 // position and administration. Counts only, never names. Stores keep it
@@ -52,17 +48,7 @@ type Action struct {
 func Summarize(st *State, activeAt int64) *Summary {
 	sum := &Summary{Board: st.Info.ID, Seq: st.Seq, ActiveAt: activeAt, Goals: []GoalArea{}, Actions: []Action{},
 		ByPosition: map[string]int{}, ByAdministration: map[string]int{}}
-	var goals, actions []*Object
-	for _, o := range st.Objects {
-		switch o.Kind {
-		case KindGoal:
-			goals = append(goals, o)
-		case KindAction:
-			actions = append(actions, o)
-		}
-	}
-	slices.SortFunc(goals, compareGoals)
-	slices.SortFunc(actions, compareActions)
+	goals, actions := goalsAndActions(st)
 	for _, g := range goals {
 		ga := GoalArea{ID: g.ID, Title: g.Text("title"), Description: g.Text("description"), Target: g.Text("target"),
 			Indicator: g.Text("indicator"), Owner: g.Text("owner")}

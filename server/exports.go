@@ -29,12 +29,9 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 			return
 		}
 	}
-	lang := r.URL.Query().Get("lang")
-	if lang == "" {
-		lang = "sv"
-	}
-	if lang != "sv" && lang != "en" {
-		s.writeError(w, r, board.Errorf(board.EInvalid, "lang must be sv or en"))
+	lang, err := exportLang(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if !s.exportsPerBoard.take(st.Info.ID, 1) {
@@ -189,4 +186,16 @@ func (s *Server) boardOwners(ctx context.Context, st *board.State) (*board.Munic
 		return nil, nil, err
 	}
 	return m, strategy, nil
+}
+
+// exportLang reads the language an export is asked for: sv (the default)
+// or en.
+func exportLang(r *http.Request) (string, error) {
+	switch lang := r.URL.Query().Get("lang"); lang {
+	case "", "sv":
+		return "sv", nil
+	case "en":
+		return lang, nil
+	}
+	return "", board.Errorf(board.EInvalid, "lang must be sv or en")
 }

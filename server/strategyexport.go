@@ -13,12 +13,9 @@ import (
 // createStrategyExport renders the revision report, one PDF for the whole
 // strategy revision, stores it and lists it with the strategy's exports.
 func (s *Server) createStrategyExport(w http.ResponseWriter, r *http.Request) {
-	lang := r.URL.Query().Get("lang")
-	if lang == "" {
-		lang = "sv"
-	}
-	if lang != "sv" && lang != "en" {
-		s.writeError(w, r, board.Errorf(board.EInvalid, "lang must be sv or en"))
+	lang, err := exportLang(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if r.ContentLength != 0 {

@@ -230,26 +230,23 @@ func (s *Store) Close() error {
 func errClosed() error { return board.Errorf(board.EUnavailable, "the store is closed") }
 
 // view and update run a transaction unless the store is closed.
-func (s *Store) view(fn func(tx *bolt.Tx) error) error {
-	s.closing.RLock()
-	defer s.closing.RUnlock()
-	if s.closed {
-		return errClosed()
-	}
-	s.dbMu.RLock()
-	defer s.dbMu.RUnlock()
-	return wrap(s.db.View(fn))
-}
+func (s *Store) view(fn func(tx *bolt.Tx) error) error { return s.tx(false, fn) }
 
-func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+func (s *Store) update(fn func(tx *bolt.Tx) error) error { return s.tx(true, fn) }
+
+func (s *Store) tx(write bool, fn func(tx *bolt.Tx) error) error {
 	s.closing.RLock()
 	defer s.closing.RUnlock()
 	if s.closed {
 		return errClosed()
 	}
+	// The db is read under dbMu: compaction swaps it.
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
-	return wrap(s.db.Update(fn))
+	if write {
+		return wrap(s.db.Update(fn))
+	}
+	return wrap(s.db.View(fn))
 }
 
 // boltOptions are the options the database file is opened with.

@@ -6,11 +6,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/board/internal/storekit"
 )
 
 // Summaries returns the stored summaries of the given boards, in that
 // order, leaving out boards that do not exist. A board stored before
-// summaries were kept is loaded and summed up instead.
+// summaries were kept is loaded and summed up instead (missing counts
+// boards without a summary record; boards without a bucket do not exist).
 func (s *Store) Summaries(ctx context.Context, boardIDs []string) ([]*board.Summary, error) {
 	out := make([]*board.Summary, len(boardIDs))
 	var missing []int
@@ -37,25 +39,5 @@ func (s *Store) Summaries(ctx context.Context, boardIDs []string) ([]*board.Summ
 	if err != nil {
 		return nil, wrap(err)
 	}
-	for _, i := range missing {
-		st, err := s.Load(ctx, boardIDs[i])
-		if board.ErrorCode(err) == board.ENotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[i] = board.Summarize(st, st.Info.CreatedAt.UnixMilli())
-	}
-	return compact(out), nil
-}
-
-func compact(s []*board.Summary) []*board.Summary {
-	out := s[:0]
-	for _, v := range s {
-		if v != nil {
-			out = append(out, v)
-		}
-	}
-	return out
+	return storekit.CompleteSummaries(ctx, boardIDs, out, missing, s.Load)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/board/internal/storekit"
 )
 
 // Summaries returns the stored summaries of the given boards, in that
@@ -47,21 +48,5 @@ func (s *Store) Summaries(ctx context.Context, boardIDs []string) ([]*board.Summ
 			return nil, wrap(err)
 		}
 	}
-	for _, i := range missing {
-		st, err := s.Load(ctx, boardIDs[i])
-		if board.ErrorCode(err) == board.ENotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[i] = board.Summarize(st, st.Info.CreatedAt.UnixMilli())
-	}
-	kept := out[:0]
-	for _, v := range out {
-		if v != nil {
-			kept = append(kept, v)
-		}
-	}
-	return kept, nil
+	return storekit.CompleteSummaries(ctx, boardIDs, out, missing, s.Load)
 }

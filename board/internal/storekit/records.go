@@ -2,6 +2,7 @@ package storekit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -362,4 +363,29 @@ func (c *SummaryCache) Decode(id string, raw []byte) (*board.Summary, error) {
 	c.m[id] = cachedSummary{raw: bytes.Clone(raw), sum: sum}
 	c.mu.Unlock()
 	return sum, nil
+}
+
+// CompleteSummaries finishes a store's Summaries: out holds the stored
+// summaries of boardIDs in order, and missing the indexes of boards that
+// have none stored (stored before summaries were kept, or gone). Each of
+// those is loaded and summed up instead; a board that does not exist is
+// left out of the result.
+func CompleteSummaries(ctx context.Context, boardIDs []string, out []*board.Summary, missing []int, load func(context.Context, string) (*board.State, error)) ([]*board.Summary, error) {
+	for _, i := range missing {
+		st, err := load(ctx, boardIDs[i])
+		if board.ErrorCode(err) == board.ENotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = board.Summarize(st, st.Info.CreatedAt.UnixMilli())
+	}
+	kept := out[:0]
+	for _, v := range out {
+		if v != nil {
+			kept = append(kept, v)
+		}
+	}
+	return kept, nil
 }

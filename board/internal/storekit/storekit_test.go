@@ -286,3 +286,43 @@ func waitClosed(t *testing.T, ch <-chan *board.Change) {
 		}
 	}
 }
+
+// A board with no stored summary is loaded and summed up; one that does
+// not exist is left out; any other load error is the answer.
+func TestCompleteSummaries(t *testing.T) {
+	ctx := context.Background()
+	old, err := board.NewBoard(board.Info{ID: "old", Template: board.TemplateGoalWorkshop, CreatedAt: time.UnixMilli(7)}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := &board.Summary{Board: "stored"}
+	load := func(_ context.Context, id string) (*board.State, error) {
+		switch id {
+		case "old":
+			return old, nil
+		case "broken":
+			return nil, board.Errorf(board.EUnavailable, "the store cannot be reached")
+		}
+		return nil, board.Errorf(board.ENotFound, "no board %s", id)
+	}
+	ids := []string{"gone", "stored", "old", "nowhere"}
+	sums, err := CompleteSummaries(ctx, ids, []*board.Summary{nil, stored, nil, nil}, []int{2, 3}, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 2 || sums[0] != stored || sums[1].Board != "old" || len(sums[1].Goals) == 0 || sums[1].ActiveAt != 7 {
+		t.Fatalf("summaries: %s", mustJSON(t, sums))
+	}
+	if _, err := CompleteSummaries(ctx, []string{"broken"}, []*board.Summary{nil}, []int{0}, load); board.ErrorCode(err) != board.EUnavailable {
+		t.Fatalf("a load that fails: %v", err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

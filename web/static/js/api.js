@@ -1,7 +1,7 @@
 // API helper: JSON requests with Bearer auth; errors come back as ApiError
 // carrying the server's {"error":{"code","message"}}.
 import { t, getLang } from './i18n.js';
-import { toast } from './util.js';
+import { toast, saveBlob, dispositionName } from './util.js';
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -12,8 +12,8 @@ export class ApiError extends Error {
 }
 
 /** api('/api/boards', {method:'POST', body:{...}, token}) → parsed JSON (or null for 204). */
-export async function api(path, { method = 'GET', body, token, raw = false } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function api(path, { method = 'GET', body, token, raw = false, accept = 'application/json' } = {}) {
+  const headers = { Accept: accept };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
@@ -32,6 +32,12 @@ export async function api(path, { method = 'GET', body, token, raw = false } = {
     throw new ApiError(res.status, e?.code || `http_${res.status}`, e?.message || t('error.http', { status: res.status }));
   }
   return data;
+}
+
+/** Fetches a CSV (with the organizer's key, if any) and saves it under the name the server gives, or fallback. */
+export async function saveCSV(path, token, fallback) {
+  const res = await api(path, { token, raw: true, accept: 'text/csv' });
+  saveBlob(await res.blob(), dispositionName(res.headers.get('Content-Disposition'), fallback));
 }
 
 /** A readable message for an error: a known code gets our translation plus the server's detail. */

@@ -2,8 +2,8 @@
 // strategy revision, with workshops held, the last one, goal areas,
 // actions by status and exports, and a CSV of the same. Counts only.
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
-import { $, h, saveBlob, dispositionName } from './util.js';
-import { api, showError, errorText } from './api.js';
+import { $, h } from './util.js';
+import { api, showError, errorText, saveCSV } from './api.js';
 import { patch } from './morph.js';
 import { organizerKey, signIn } from './session.js';
 
@@ -59,9 +59,7 @@ function render() {
 
 $('#cl-csv').addEventListener('click', async () => {
   try {
-    const res = await fetch(`/api/clusters/${encodeURIComponent(name)}`, { headers: { Accept: 'text/csv', ...(key ? { Authorization: `Bearer ${key}` } : {}) } });
-    if (!res.ok) throw new Error(t('error.http', { status: res.status }));
-    saveBlob(await res.blob(), dispositionName(res.headers.get('Content-Disposition'), 'kluster.csv'));
+    await saveCSV(`/api/clusters/${encodeURIComponent(name)}`, key, 'kluster.csv');
   } catch (err) { showError(err); }
 });
 

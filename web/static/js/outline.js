@@ -243,20 +243,17 @@ export class Outline {
     if (id) this.focusItem(id);
   }
 
-  addNote(after) {
-    const b = after && bounds(after);
-    const x = b ? b.x + b.w / 2 : this.canvas.center().x;
-    const y = b ? b.y + b.h + 20 + DEFAULT_SIZE.note.h / 2 : this.canvas.center().y;
-    const id = this.editor.create('note', x, y);
-    if (id) { announce(t('announce.created', { kind: kindName('note') })); this.focusItem(id); }
-  }
+  addNote(after) { this.addBelow('note', after); }
 
-  addGoal(after) {
+  addGoal(after) { this.addBelow('goal', after); }
+
+  /** Creates an object of kind below after (or at the view's centre) and moves the focus to it. */
+  addBelow(kind, after) {
     const b = after && bounds(after);
     const x = b ? b.x + b.w / 2 : this.canvas.center().x;
-    const y = b ? b.y + b.h + 20 + DEFAULT_SIZE.goal.h / 2 : this.canvas.center().y;
-    const id = this.editor.create('goal', x, y);
-    if (id) { announce(t('announce.created', { kind: kindName('goal') })); this.focusItem(id); }
+    const y = b ? b.y + b.h + 20 + DEFAULT_SIZE[kind].h / 2 : this.canvas.center().y;
+    const id = this.editor.create(kind, x, y);
+    if (id) { announce(t('announce.created', { kind: kindName(kind) })); this.focusItem(id); }
   }
 
   /** Actions under their goal areas (in rank order), then those of none. */

@@ -6,8 +6,8 @@
 // the actions. It follows the boards live through the strategy's event
 // stream. Counts only, never names.
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
-import { $, h, announce, toast, saveBlob, dispositionName, debounce } from './util.js';
-import { api, showError, errorText } from './api.js';
+import { $, h, announce, toast, saveBlob, debounce } from './util.js';
+import { api, showError, errorText, saveCSV } from './api.js';
 import { patch } from './morph.js';
 import { organizerKey, signIn, facilitatorToken } from './session.js';
 import { downloadExport } from './facilitator.js';
@@ -201,9 +201,7 @@ $('#make-report').addEventListener('click', async () => {
 
 $('#get-csv').addEventListener('click', async () => {
   try {
-    const res = await fetch(`/api/strategies/${encodeURIComponent(id)}`, { headers: { Accept: 'text/csv', ...(key ? { Authorization: `Bearer ${key}` } : {}) } });
-    if (!res.ok) throw new Error(t('error.http', { status: res.status }));
-    saveBlob(await res.blob(), dispositionName(res.headers.get('Content-Disposition'), 'atgarder.csv'));
+    await saveCSV(`/api/strategies/${encodeURIComponent(id)}`, key, 'atgarder.csv');
   } catch (err) { showError(err); }
 });
 
