@@ -15,7 +15,7 @@ import (
 
 // The browser keeps copies of three server rules so that an edit shows at
 // once: applyOp (web/static/js/model.js), mergeSettings and addVote
-// (web/static/js/realtime.js). testdata/vectors holds cases of (state,
+// (web/static/js/rules.js). testdata/vectors holds cases of (state,
 // message) → state that this test runs through the server's code and
 // web/test/vectors.test.mjs through the browser's, so the copies cannot
 // drift. A case with "error" is one the server refuses: the state stays as

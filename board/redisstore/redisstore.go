@@ -9,9 +9,8 @@
 // "<seq>-1", trimmed exactly to the log bound); its changes are published
 // on the channel "pk:b:{id}:changes". Global data (meta, municipalities,
 // strategies, join codes, board lists, exports) lives under "pk:{g}:", one
-// hash slot too. Every script touches one slot only, so the layout would
-// suit Redis Cluster, but the store opens a single-node client: Cluster is
-// not supported.
+// hash slot too. Every script touches one slot only, so the same store
+// runs on one Redis, on Redis Cluster and behind Sentinel (topology.go).
 //
 // # Commits
 //

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { applyOps } from '../static/js/model.js';
-import { mergeSettings, addVote } from '../static/js/realtime.js';
+import { mergeSettings, addVote } from '../static/js/rules.js';
 
 const vectors = (name) => JSON.parse(readFileSync(new URL(`../../board/testdata/vectors/${name}`, import.meta.url), 'utf8'));
 const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
