@@ -1,3 +1,8 @@
+// This file is long because it holds the store's behaviour against a real
+// redis-server that the conformance suite cannot show: several nodes on
+// one Redis, a stale cache, pub/sub loss, an unreachable Redis, kill -9,
+// a failed open and presence.
+
 package redisstore_test
 
 import (

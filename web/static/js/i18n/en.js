@@ -1,4 +1,4 @@
-// English. Same keys as sv.js.
+// English. Same keys as sv.js; this file is long because it is that table.
 export default {
   'lang.name': 'English',
   'lang.switch': 'Switch language to English',

@@ -1,4 +1,5 @@
-// Swedish: the default language. Every user-visible string lives here (and in en.js).
+// Swedish: the default language. Every user-visible string lives here (and in en.js);
+// this file is long because it is that table.
 export default {
   'lang.name': 'Svenska',
   'lang.switch': 'Byt språk till svenska',
