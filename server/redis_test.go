@@ -178,12 +178,18 @@ func TestJoinCodeRotationReachesFacilitators(t *testing.T) {
 	}
 	defer pia.Drop()
 	fac := dial(t, nodes[1], b.ID, b.FacilitatorToken)
+	here := dial(t, nodes[0], b.ID, b.FacilitatorToken) // on Pia's node
 	var out struct{ JoinCode string }
 	if err := nodes[0].api.Do(ctxT(t), "POST", "/api/boards/"+b.ID+"/join-code", b.FacilitatorToken, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return fac.Info().JoinCode == out.JoinCode })
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { return fac.Info().JoinCode == out.JoinCode && here.Info().JoinCode == out.JoinCode })
+	// Pia's node has announced the code to its sockets (the facilitator
+	// there has it); an answer to Pia sent after that follows anything
+	// the announcement queued for her.
+	if _, err := pia.Ops(ctxT(t), note("efter bytet", 1, 1)); err != nil {
+		t.Fatal(err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if leaked {
