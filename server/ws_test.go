@@ -473,4 +473,3 @@ func TestWSDeadPeerAndConnectionLimit(t *testing.T) {
 		t.Fatalf("a live connection was dropped: %v", err)
 	}
 }
-
