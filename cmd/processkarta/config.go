@@ -120,6 +120,9 @@ func validate(c *config) error {
 		if err := checkRedisURL(c.redis); err != nil {
 			return bad("redis", "%v", err)
 		}
+		if c.redisTimeout <= 0 {
+			return bad("redis-timeout", "must be a positive duration such as 2s")
+		}
 		return nil
 	}
 	if err := checkDataDir(c.data); err != nil {

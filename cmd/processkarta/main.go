@@ -55,6 +55,10 @@ type config struct {
 	// (-1: the setting was not a whole number of 0 or more).
 	redisSentinelMaster string
 	redisWaitReplicas   int
+	// redisTimeout bounds each store call to Redis (0: the setting was
+	// not a positive duration), so that a stalled Redis turns into a
+	// retryable reject instead of a wait.
+	redisTimeout time.Duration
 	// Personal data and accessibility.
 	contactEmail  string
 	retentionDays int
@@ -174,14 +178,28 @@ func storeFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
 		}
 	}
 	fs.IntVar(&c.redisWaitReplicas, "redis-wait-replicas", wait, "acknowledge a change only after this many Redis replicas have it (WAIT); 0: do not wait")
+	timeout := DefaultRedisTimeout
+	if v := strings.TrimSpace(getenv("PROCESSKARTA_REDIS_TIMEOUT")); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			timeout = d
+		} else {
+			timeout = 0
+		}
+	}
+	fs.DurationVar(&c.redisTimeout, "redis-timeout", timeout, "how long one call to Redis may take before the edit is refused as unavailable (retry); e.g. 2s")
 }
+
+// DefaultRedisTimeout is shorter than a stall worth noticing: during a
+// Redis pause, edits are refused with retry within it, never held.
+const DefaultRedisTimeout = 2 * time.Second
 
 func openStore(ctx context.Context, c config) (board.Store, string, error) {
 	if c.redis != "" {
 		if c.redisWaitReplicas < 0 {
 			return nil, "", errors.New("redis wait replicas (PROCESSKARTA_REDIS_WAIT_REPLICAS, -redis-wait-replicas) must be a whole number, 0 or more")
 		}
-		s, err := redisstore.Open(ctx, c.redis, redisstore.WithSentinelMaster(c.redisSentinelMaster), redisstore.WithWaitReplicas(c.redisWaitReplicas))
+		s, err := redisstore.Open(ctx, c.redis, redisstore.WithSentinelMaster(c.redisSentinelMaster),
+			redisstore.WithWaitReplicas(c.redisWaitReplicas), redisstore.WithTimeout(c.redisTimeout))
 		return s, "redis", err
 	}
 	if err := os.MkdirAll(c.data, 0o700); err != nil {

@@ -182,6 +182,32 @@ func (s *Server) kill() {
 	<-exited
 }
 
+// Pause stops the server with SIGSTOP, as a stalled host or a long fork
+// would: connections stay open and nothing answers until Resume.
+func (s *Server) Pause() {
+	s.tb.Helper()
+	s.signal(syscall.SIGSTOP)
+}
+
+// Resume lets a paused server go on with SIGCONT; what was sent to it
+// meanwhile is read and answered then.
+func (s *Server) Resume() {
+	s.tb.Helper()
+	s.signal(syscall.SIGCONT)
+}
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		s.tb.Fatal("redistest: the server is not running")
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		s.tb.Fatalf("redistest: %v: %v", sig, err)
+	}
+}
+
 // Restart starts the server again on the same port and directory, after a
 // Kill or while it runs (then it is killed first); the append-only file is
 // reloaded, and Restart returns once the server answers.
@@ -215,6 +241,8 @@ func (s *Server) stop() {
 		return
 	default:
 	}
+	// A paused server would not act on SIGTERM.
+	cmd.Process.Signal(syscall.SIGCONT)
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:
