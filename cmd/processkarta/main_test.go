@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(checkFileEnv); path != "" {
 		os.Exit(checkChild(path, os.Stdout))
 	}
+	if url := os.Getenv(neverReadEnv); url != "" {
+		os.Exit(neverRead(url))
+	}
 	if args := os.Getenv("PROCESSKARTA_TEST_CHILD"); args != "" {
 		err := run(context.Background(), strings.Fields(args), os.Getenv, os.Stdout)
 		if err != nil {
