@@ -41,12 +41,14 @@ test: deps
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-# chaos runs the fault tests of docs/security.md: kill -9 of a server on
-# either store, damaged data files, and the attacks of issue 10 against a
-# real server process. `make test` runs them too.
+# chaos runs the fault tests of docs/security.md ("Fault tests"): kill -9
+# of a server on either store and of one of two nodes, kill -9 and SIGSTOP
+# of redis-server, a client that never reads, damaged data files, and the
+# attacks of issue 10 against a real server process. `make test` runs them
+# too.
 chaos: deps
-	$(GO) test -count=1 -timeout 10m -run 'Kill9|DamagedStoreFile|OneParticipantCannotExhaustMemory|OneTokenCannotBlockTheBoard|Attack' -v ./cmd/processkarta
-	$(GO) test -count=1 -timeout 5m -run 'TestSlowConsumerIsDroppedNotWaitedOn' ./server
+	$(GO) test -count=1 -timeout 10m -run 'Kill9|RedisStall|NeverReads|DamagedStoreFile|OneParticipantCannotExhaustMemory|OneTokenCannotBlockTheBoard|Attack' -v ./cmd/processkarta
+	$(GO) test -count=1 -timeout 5m -run 'TestSlowConsumerIsDroppedNotWaitedOn|TestRedisKilledAndRestarted' -v ./server
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -29,6 +29,10 @@ type Caps struct {
 	EditBytesBurst     float64
 	// ExportsPerMinute is how many PDFs one board may have made a minute.
 	ExportsPerMinute float64
+	// ExportsKept is how many of a board's PDFs are kept: storing a new
+	// one deletes the oldest beyond it, so that exports in a loop cannot
+	// fill the disk.
+	ExportsKept int
 }
 
 func (c Caps) withDefaults() Caps {
@@ -39,6 +43,7 @@ func (c Caps) withDefaults() Caps {
 	orDefault(&c.EditBytesPerSecond, 64<<10)
 	orDefault(&c.EditBytesBurst, 1<<20)
 	orDefault(&c.ExportsPerMinute, 20)
+	orDefault(&c.ExportsKept, 50)
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,8 +72,41 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 		s.writeError(w, r, err)
 		return
 	}
+	s.pruneExports(r.Context(), e.Board)
 	s.auditAs(r, who, &board.AuditEvent{Action: board.AuditBoardExported, Municipality: e.Municipality, Board: e.Board, Target: e.ID})
 	writeJSON(w, http.StatusCreated, e)
+}
+
+// pruneExports keeps a board's newest Caps.ExportsKept PDFs and deletes
+// the older ones. The new export is stored whatever happens here: a
+// failure is logged, and the next export prunes again.
+func (s *Server) pruneExports(ctx context.Context, boardID string) {
+	// The first pass deletes nothing: it lists the board's exports.
+	var all []*board.Export
+	if _, err := s.store.DeleteExports(ctx, boardID, func(e *board.Export) bool { all = append(all, e); return false }); err != nil {
+		s.log.Warn("exports: listing a board's exports to prune them", "board", boardID, "err", err)
+		return
+	}
+	keep := s.cfg.Caps.ExportsKept
+	if len(all) <= keep {
+		return
+	}
+	slices.SortFunc(all, func(a, b *board.Export) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	old := map[string]bool{}
+	for _, e := range all[keep:] {
+		old[e.ID] = true
+	}
+	n, err := s.store.DeleteExports(ctx, boardID, func(e *board.Export) bool { return old[e.ID] })
+	if err != nil {
+		s.log.Warn("exports: deleting a board's oldest exports", "board", boardID, "err", err)
+		return
+	}
+	s.log.Info("exports: deleted the oldest", "board", boardID, "deleted", n, "kept", keep)
 }
 
 // render bounds concurrent renders: a PDF takes a core for a while.

@@ -6,11 +6,15 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/board/redisstore"
+	"github.com/processkarta/processkarta/board/redisstore/redistest"
+	"github.com/processkarta/processkarta/server"
 )
 
 func TestExportsAttachToStrategy(t *testing.T) {
@@ -158,5 +162,82 @@ func TestExportKeepsHiddenTallyHidden(t *testing.T) {
 	}
 	if s := text(); !strings.Contains(s, "3 röster") {
 		t.Fatalf("the PDF after the vote lacks the tally:\n%s", s)
+	}
+}
+
+// A board keeps its newest Caps.ExportsKept PDFs: each new export deletes
+// the oldest beyond them, from the board and from its strategy's list, on
+// either store.
+func TestExportsKeepTheNewest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) board.Store
+	}{
+		{"embedded", func(t *testing.T) board.Store { return openBolt(t) }},
+		{"redis", func(t *testing.T) board.Store {
+			rs := redistest.Start(t)
+			s, err := redisstore.Open(ctxT(t), rs.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := startNodeConfig(t, tc.open(t), server.Config{Caps: server.Caps{ExportsKept: 3}})
+			ctx := ctxT(t)
+			a := n.api
+			if err := a.EnsureMunicipality(ctx, "1480"); err != nil {
+				t.Fatal(err)
+			}
+			var st struct{ ID string }
+			if err := a.Do(ctx, "POST", "/api/municipalities/1480/strategies", testKey, map[string]string{"title": "Energi- och klimatstrategi", "revision": "2026"}, &st); err != nil {
+				t.Fatal(err)
+			}
+			var b struct{ ID, FacilitatorToken string }
+			if err := a.Do(ctx, "POST", "/api/boards", testKey, map[string]string{"title": "Målworkshop", "municipality": "1480", "strategy": st.ID, "template": "goal-workshop"}, &b); err != nil {
+				t.Fatal(err)
+			}
+			other := newBoard(t, n, "blank")
+			var otherExport board.Export
+			if err := a.Do(ctx, "POST", "/api/boards/"+other.ID+"/exports", other.FacilitatorToken, nil, &otherExport); err != nil {
+				t.Fatal(err)
+			}
+			var made []string
+			for range 5 {
+				var e board.Export
+				if err := a.Do(ctx, "POST", "/api/boards/"+b.ID+"/exports", b.FacilitatorToken, nil, &e); err != nil {
+					t.Fatal(err)
+				}
+				made = append(made, e.ID)
+			}
+			for i, id := range made {
+				err := a.Do(ctx, "GET", "/api/exports/"+id, testKey, nil, nil)
+				if i < 2 {
+					apiErr(t, err, 404, "not_found")
+				} else if err != nil {
+					t.Fatalf("export %d of 5: %v", i+1, err)
+				}
+			}
+			// Another board's export is not counted against this one.
+			if err := a.Do(ctx, "GET", "/api/exports/"+otherExport.ID, testKey, nil, nil); err != nil {
+				t.Fatalf("another board's export: %v", err)
+			}
+			var strategies []struct {
+				ID      string
+				Exports []board.Export
+			}
+			if err := a.Do(ctx, "GET", "/api/municipalities/1480/strategies", testKey, nil, &strategies); err != nil {
+				t.Fatal(err)
+			}
+			var listed []string
+			for _, e := range strategies[0].Exports {
+				listed = append(listed, e.ID)
+			}
+			if !slices.Equal(listed, made[2:]) {
+				t.Fatalf("the strategy lists %v, want the newest three %v", listed, made[2:])
+			}
+		})
 	}
 }

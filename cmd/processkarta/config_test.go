@@ -33,6 +33,7 @@ func TestConfigFailsEarly(t *testing.T) {
 		{[]string{"-contact-email", "not an address"}, nil, "PROCESSKARTA_CONTACT_EMAIL"},
 		{[]string{"-retention-days", "-3"}, nil, "retention"},
 		{[]string{"-debug-addr", "localhost"}, nil, "PROCESSKARTA_DEBUG_ADDR"},
+		{[]string{"-exports-kept", "0"}, nil, "PROCESSKARTA_EXPORTS_KEPT"},
 		{[]string{"-redis", "redis://localhost:6390/0", "-redis-timeout", "0s"}, nil, "PROCESSKARTA_REDIS_TIMEOUT"},
 		{[]string{"-redis", "redis://localhost:6390/0"}, map[string]string{"PROCESSKARTA_REDIS_TIMEOUT": "soon"}, "PROCESSKARTA_REDIS_TIMEOUT"},
 	}
