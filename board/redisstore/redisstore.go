@@ -49,6 +49,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -269,7 +270,13 @@ func wrap(err error) error {
 		}
 		return fmt.Errorf("redisstore: %w", err)
 	}
-	return board.Errorf(board.EUnavailable, "redis is unreachable: %v", err)
+	// The message reaches people (a reject, a 503): it says what happened
+	// without addresses or Go's network errors.
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return board.Errorf(board.EUnavailable, "the database (Redis) did not answer in time; try again in a moment")
+	}
+	return board.Errorf(board.EUnavailable, "the database (Redis) cannot be reached; try again in a moment")
 }
 
 // Ping reports whether Redis answers.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,6 +78,9 @@ func (e *editor) run(ctx context.Context, stop <-chan struct{}) {
 			e.acked = append(e.acked, id)
 		case errors.As(err, &ce) && ce.Code == board.EUnavailable && ce.Retry:
 			e.unavailable++
+			if internals(ce.Message) {
+				e.problems = append(e.problems, fmt.Sprintf("edit %d: the reject shows internals: %q", i, ce.Message))
+			}
 		case errors.As(err, &ce) && ce.Code == board.ERateLimited:
 		case errors.Is(err, client.ErrClosed):
 			e.closed++
@@ -100,6 +104,17 @@ func (e *editor) run(ctx context.Context, stop <-chan struct{}) {
 			}
 		}
 	}
+}
+
+// internals reports whether a message meant for people shows network
+// addresses or Go's errors.
+func internals(msg string) bool {
+	for _, w := range []string{"127.0.0.1", "tcp", "dial", "i/o", "EOF", "context deadline"} {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // reconnect connects again with since, to moveTo if set, retrying at a

@@ -143,6 +143,9 @@ func TestRedisStallRefusesEditsInTimeKeepsPresence(t *testing.T) {
 	if !errors.As(a.err, &ce) || ce.Code != board.EUnavailable || !ce.Retry {
 		t.Fatalf("the edit during the stall: %v, want a reject unavailable with retry", a.err)
 	}
+	if internals(ce.Message) {
+		t.Errorf("the reject shows internals: %q", ce.Message)
+	}
 	t.Logf("the edit during the stall was refused after %v: %v", a.at.Sub(stalled).Round(time.Millisecond), a.err)
 
 	time.Sleep(time.Until(end)) // the stall's own length, not a stand-in for a condition
