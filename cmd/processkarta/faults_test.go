@@ -131,3 +131,34 @@ func TestRedisKill9MidStreamLosesNothingAcknowledged(t *testing.T) {
 	cr.halt()
 	checkAcked(t, ctx, n.base, bd.ID, bd.FacilitatorToken, cr.editors)
 }
+
+// The server on the embedded store is killed with SIGKILL while three
+// participants edit, and started again on the same data directory and
+// address. The participants reconnect with since, as browsers do, and go
+// on; every acknowledged note is on the board and every client has the
+// board without a gap.
+func TestEmbeddedKill9MidStreamLosesNothingAcknowledged(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	addr := freeAddr(t)
+	const key = "fault-test-organizer-key"
+	args := "-addr " + addr + " -organizer-key " + key + " -data " + t.TempDir()
+	n := &served{base: "http://" + addr, key: key, api: &client.API{Base: "http://" + addr, Key: key}, c: startChild(t, args)}
+	bd := n.processBoard(t, ctx)
+	cr := startCrew(ctx,
+		editorOn(t, ctx, n, bd.JoinCode, bd.ID, "Karin", false),
+		editorOn(t, ctx, n, bd.JoinCode, bd.ID, "Per", false),
+		editorOn(t, ctx, n, bd.JoinCode, bd.ID, "Ulla", false))
+	cr.ackedSince(t, "editing before the kill", 20, 60*time.Second)
+
+	n.c.kill9(t)
+	n.c = startChild(t, args)
+	cr.ackedSince(t, "editing after the restart", 20, 60*time.Second)
+	cr.halt()
+	for _, e := range cr.editors {
+		if e.closed == 0 {
+			t.Errorf("%s: the kill did not end the connection", e.name)
+		}
+	}
+	checkAcked(t, ctx, n.base, bd.ID, bd.FacilitatorToken, cr.editors)
+}
