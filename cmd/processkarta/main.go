@@ -46,6 +46,7 @@ type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
 	trustedProxies                                                                  string
 	socketsPerToken, connsPerAddress, exportsKept                                   int
+	joinsPerAddress, joinsPerBoard                                                  int
 	check                                                                           bool
 	showKey, healthcheck, printConfig                                               bool
 	// flags is the parsed flag set, for -print-config.
@@ -100,6 +101,8 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.socketsPerToken, "sockets-per-token", envInt(getenv, "PROCESSKARTA_SOCKETS_PER_TOKEN", 4), "most websockets one board token holds open; the next closes with 4429")
 	fs.IntVar(&c.connsPerAddress, "conns-per-address", envInt(getenv, "PROCESSKARTA_CONNS_PER_ADDRESS", 256), "most requests and websockets open at once from one address (IPv6: one /64)")
 	fs.IntVar(&c.exportsKept, "exports-kept", envInt(getenv, "PROCESSKARTA_EXPORTS_KEPT", 50), "PDF exports kept per board; a new one deletes the oldest beyond this")
+	fs.IntVar(&c.joinsPerAddress, "joins-per-address", envInt(getenv, "PROCESSKARTA_JOINS_PER_ADDRESS", 60), "joins a minute from one address (IPv6: one /64), as a burst refilled evenly")
+	fs.IntVar(&c.joinsPerBoard, "joins-per-board", envInt(getenv, "PROCESSKARTA_JOINS_PER_BOARD", 120), "joins a minute onto one board, as a burst refilled evenly")
 	fs.BoolVar(&c.check, "check", false, "verify the embedded store's file in -data offline, then exit (0: sound)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
@@ -133,6 +136,9 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	}
 	if c.exportsKept < 1 {
 		return c, fmt.Errorf("exports kept per board (PROCESSKARTA_EXPORTS_KEPT, -exports-kept) must be at least 1")
+	}
+	if c.joinsPerAddress < 1 || c.joinsPerBoard < 1 {
+		return c, fmt.Errorf("joins per address and per board must be at least 1")
 	}
 	if _, err := parsePrefixes(c.trustedProxies); err != nil {
 		return c, err
@@ -262,7 +268,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	proxies, _ := parsePrefixes(c.trustedProxies)
 	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind,
 		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays, TrustedProxies: proxies,
-		Caps: server.Caps{SocketsPerToken: c.socketsPerToken, ConnsPerAddress: c.connsPerAddress, ExportsKept: c.exportsKept}}
+		Caps: server.Caps{SocketsPerToken: c.socketsPerToken, ConnsPerAddress: c.connsPerAddress, ExportsKept: c.exportsKept,
+			JoinsPerAddress: float64(c.joinsPerAddress), JoinsPerBoard: float64(c.joinsPerBoard)}}
 	if cfg.Accounts, err = c.accounts.config(ctx, store); err != nil {
 		return err
 	}
