@@ -146,8 +146,9 @@ func (r *room) listen(ctx context.Context, bus <-chan []byte) {
 				continue // this node has the participant itself
 			}
 			p.node = m.Node
+			urgent := p.Gone || r.facilitator(p.Participant) || local == nil || moreThanACursor(local, p.Selection, p.Editing, p.View)
 			r.peers[p.Participant] = p
-			r.markDirty(p.Participant, false)
+			r.markDirty(p.Participant, false, urgent)
 		}
 		r.scheduleFlush()
 		r.mu.Unlock()

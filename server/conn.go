@@ -23,6 +23,10 @@ type conn struct {
 	ws   *websocket.Conn
 	pid  string
 
+	// fullRoster: the client asked for whole participants lists
+	// (participants=full) rather than deltas after the welcome.
+	fullRoster bool
+
 	queue     [][]byte // guarded by qmu; grows on demand up to SendQueue
 	qmu       sync.Mutex
 	queueMax  int
@@ -163,12 +167,13 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(s.cfg.Limits.MaxMessageBytes)
-	s.serveConn(r.Context(), ws, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since, s.clientKey(r))
+	full := r.URL.Query().Get("participants") == "full"
+	s.serveConn(r.Context(), ws, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since, full, s.clientKey(r))
 }
 
-// serveConn runs one websocket; addr is the client's address key, for the
-// security log.
-func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, token string, hasSince bool, since uint64, addr string) {
+// serveConn runs one websocket; fullRoster asks for whole participants
+// lists; addr is the client's address key, for the security log.
+func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, token string, hasSince bool, since uint64, fullRoster bool, addr string) {
 	h := s.hub
 	room, err := h.room(ctx, boardID)
 	if err != nil {
@@ -185,7 +190,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 	}
 	defer h.release(room)
 	c := &conn{id: h.node + ":" + newID(), room: room, ws: ws, queueMax: h.limits.SendQueue, wake: make(chan struct{}, 1),
-		closing: make(chan struct{}), done: make(chan struct{})}
+		closing: make(chan struct{}), done: make(chan struct{}), fullRoster: fullRoster}
 
 	room.mu.Lock()
 	p := room.participant(token)
@@ -255,49 +260,6 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 	room.removeConn(c)
 	c.kill(closeNormal, "")
 	<-c.done
-}
-
-// welcome queues the welcome and, after a reconnect, the missed changes,
-// from the room's memory and fetched (read from the store beforehand).
-// room.mu is held so that no change slips between them and the live feed;
-// nothing here waits on the store.
-func (s *Server) welcome(room *room, c *conn, p *board.Participant, hasSince bool, since uint64, fetched []*board.Change) {
-	st := room.state
-	var missed []*board.Change
-	full := true
-	// Seq 0 is the board as created, template objects and all, which no
-	// change holds: only a full welcome gives it.
-	if hasSince && since > 0 {
-		var ok bool
-		missed, ok = room.catchUp(since, fetched)
-		// A catch-up longer than the send queue would drop the client
-		// before it starts; the whole board is smaller then.
-		full = !ok || 2*len(missed)+2 > c.queueMax || roleChangedSince(missed, p)
-	}
-	i := st.Info
-	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(),
-		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template, From: fromOf(i)},
-		Settings: st.Settings, Votes: st.VotesFor(p), Participants: participantList(st, room.onlineSet())}
-	if p.Role == board.RoleFacilitator {
-		w.Board.JoinCode = i.JoinCode
-	}
-	if full {
-		objs := st.VisibleObjects(p)
-		w.Objects = &objs
-	}
-	c.enqueue(encode(w))
-	if full {
-		return
-	}
-	// Replayed changes show the state as of each seq for ops and settings;
-	// votes and participants views can only be given as of now, which is
-	// what a client wants anyway.
-	for _, ch := range missed {
-		f := newFanout(st, ch)
-		for _, m := range f.messages(c, ch.Author == p.ID) {
-			c.enqueue(m)
-		}
-	}
 }
 
 func (s *Server) readLoop(ctx context.Context, c *conn) {

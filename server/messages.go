@@ -138,17 +138,18 @@ func fromOf(i board.Info) *fromMsg {
 	return &fromMsg{ID: i.From, Title: i.FromTitle}
 }
 
+// welcomeMsg is the welcome but for its objects (left out in a catch-up;
+// an empty board's are []) and participants, which welcomeBytes appends
+// from the room's caches.
 type welcomeMsg struct {
-	Type         string            `json:"type"`
-	Protocol     int               `json:"protocol"`
-	You          board.Participant `json:"you"`
-	Board        boardInfoMsg      `json:"board"`
-	Seq          uint64            `json:"seq"`
-	Now          int64             `json:"now"`
-	Objects      *[]*board.Object  `json:"objects,omitempty"` // nil in a catch-up; an empty board is []
-	Settings     board.Settings    `json:"settings"`
-	Votes        board.VotesView   `json:"votes"`
-	Participants []participantOut  `json:"participants"`
+	Type     string            `json:"type"`
+	Protocol int               `json:"protocol"`
+	You      board.Participant `json:"you"`
+	Board    boardInfoMsg      `json:"board"`
+	Seq      uint64            `json:"seq"`
+	Now      int64             `json:"now"`
+	Settings board.Settings    `json:"settings"`
+	Votes    board.VotesView   `json:"votes"`
 }
 
 type ackMsg struct {
@@ -190,9 +191,14 @@ type votesMsg struct {
 }
 
 type participantsMsg struct {
-	Type         string           `json:"type"`
-	Seq          uint64           `json:"seq,omitempty"`
+	Type string `json:"type"`
+	Seq  uint64 `json:"seq,omitempty"`
+	// Delta (extension) marks a message that holds only who changed:
+	// Participants are the entries to add or replace, Removed the ids no
+	// longer on the board. Without it, Participants is the whole list.
+	Delta        bool             `json:"delta,omitempty"`
 	Participants []participantOut `json:"participants"`
+	Removed      []string         `json:"removed,omitempty"`
 }
 
 type presenceMsg struct {
@@ -249,7 +255,10 @@ type fanout struct {
 	st     *board.State
 	c      *board.Change
 	shared []byte // ops, settings or participants, the same for all
-	votes  func(*board.Participant) board.VotesView
+	// fullList is the whole participants list after a change to it, for
+	// connections that asked for whole lists; built when one needs it.
+	fullList []byte
+	votes    func(*board.Participant) board.VotesView
 	// byViewer holds ops messages of a batch with private ops, one per
 	// kind of viewer (see private.go); nil when the batch has none.
 	byViewer map[string][]byte
@@ -306,9 +315,15 @@ func (f *fanout) messages(conn *conn, mine bool) [][]byte {
 		out = append(out, encode(votesMsg{Type: "votes", Seq: c.Seq, Votes: f.votes(conn.viewer(f.st))}))
 		fallthrough
 	case board.ChangeJoin, board.ChangeParticipant, board.ChangeRemove:
+		if conn.fullRoster {
+			if f.fullList == nil {
+				f.fullList = encode(participantsMsg{Type: "participants", Seq: c.Seq, Participants: participantList(f.st, conn.room.onlineSet())})
+			}
+			out = append(out, f.fullList)
+			break
+		}
 		if f.shared == nil {
-			on := conn.room.onlineSet()
-			f.shared = encode(participantsMsg{Type: "participants", Seq: c.Seq, Participants: participantList(f.st, on)})
+			f.shared = encode(participantsDelta(f.st, c.Seq, changedParticipants(c), conn.room.onlineSet()))
 		}
 		out = append(out, f.shared)
 	}

@@ -1,6 +1,12 @@
 package server
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/processkarta/processkarta/board"
+)
 
 type peer struct {
 	Participant string             `json:"participant"`
@@ -38,8 +44,42 @@ func (r *room) setPresence(c *conn, cur *cursor, sel []string, editing *string, 
 	if p == nil {
 		return
 	}
+	urgent := moreThanACursor(p, sel, editing, v) || r.facilitator(c.pid)
 	p.Cursor, p.Selection, p.Editing, p.View, p.node = cur, sel, editing, v, r.hub.node
-	r.markDirty(c.pid, true)
+	r.markDirty(c.pid, true, urgent)
+}
+
+// maxPeersPerFlush bounds the peers one presence message carries. On a
+// crowded board where more people move, presence degrades first: the
+// peers waiting longest go first, and cursor moves wait behind everything
+// else, so a cursor moves less often while edits go out as fast as ever.
+// With the flush interval growing with the board (flushDelay), this keeps
+// presence near 50 peers × 20 flushes a second per connection, about
+// 1,000 peer updates a second, at every size.
+const maxPeersPerFlush = 50
+
+// dirtyMark is a peer waiting to be sent: order says since when (a peer
+// that moves again keeps its place in line), urgent that more than its
+// cursor changed, or that it is a facilitator's or gone.
+type dirtyMark struct {
+	order  uint64
+	urgent bool
+}
+
+// moreThanACursor reports whether a presence update changes what the
+// peer selects, edits or views: what others need soon, unlike a cursor.
+func moreThanACursor(p *peer, sel []string, editing *string, v *view) bool {
+	if !slices.Equal(p.Selection, sel) || (p.Editing == nil) != (editing == nil) || p.Editing != nil && *p.Editing != *editing {
+		return true
+	}
+	return (p.View == nil) != (v == nil) || p.View != nil && *p.View != *v
+}
+
+// facilitator reports whether pid is a facilitator of the board. r.mu is
+// held.
+func (r *room) facilitator(pid string) bool {
+	p := r.state.Participants[pid]
+	return p != nil && p.Role == board.RoleFacilitator
 }
 
 // scheduleFlush sends presence and online changes after flushDelay, so
@@ -64,11 +104,17 @@ func (r *room) flushDelay() time.Duration {
 }
 
 // markDirty records a changed peer and schedules a flush. r.mu is held.
-func (r *room) markDirty(pid string, local bool) {
+func (r *room) markDirty(pid string, local, urgent bool) {
 	if r.dirty == nil {
-		r.dirty = map[string]bool{}
+		r.dirty = map[string]dirtyMark{}
 	}
-	r.dirty[pid] = true
+	m, ok := r.dirty[pid]
+	if !ok {
+		r.dirtyOrder++
+		m.order = r.dirtyOrder
+	}
+	m.urgent = m.urgent || urgent
+	r.dirty[pid] = m
 	if local {
 		r.localDirty = true
 	}
@@ -78,7 +124,7 @@ func (r *room) markDirty(pid string, local bool) {
 func (r *room) markGone(pid string) {
 	if p := r.peers[pid]; p != nil {
 		p.Gone, p.Cursor, p.Selection, p.Editing, p.View = true, nil, []string{}, nil, nil
-		r.markDirty(pid, true)
+		r.markDirty(pid, true, true)
 	}
 }
 
@@ -128,7 +174,7 @@ func (r *room) flush() {
 	defer r.mu.Unlock()
 	r.flushQueued = false
 	var peers, local []*peer
-	for pid := range r.dirty {
+	for _, pid := range r.takeDirty(maxPeersPerFlush) {
 		p := r.peers[pid]
 		if p == nil {
 			continue
@@ -141,18 +187,46 @@ func (r *room) flush() {
 			delete(r.peers, pid)
 		}
 	}
-	r.dirty = nil
+	if len(r.dirty) > 0 {
+		r.scheduleFlush() // the rest, next time
+	}
 	if len(peers) > 0 {
 		msg := r.presenceFor(peers)
 		for c := range r.conns {
 			c.enqueue(msg(c))
 		}
 	}
-	if r.localDirty {
+	if r.localDirty || len(local) > 0 {
 		r.localDirty = false
 		r.publish(busMessage{Node: r.hub.node, Peers: local, Online: r.localOnline()})
 	}
 	r.announceOnline()
+}
+
+// takeDirty removes and returns up to n waiting peers: urgent ones first,
+// then those waiting longest. r.mu is held.
+func (r *room) takeDirty(n int) []string {
+	ids := make([]string, 0, len(r.dirty))
+	for pid := range r.dirty {
+		ids = append(ids, pid)
+	}
+	if len(ids) > n {
+		slices.SortFunc(ids, func(a, b string) int {
+			ma, mb := r.dirty[a], r.dirty[b]
+			if ma.urgent != mb.urgent {
+				if ma.urgent {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(ma.order, mb.order)
+		})
+		ids = ids[:n]
+	}
+	for _, pid := range ids {
+		delete(r.dirty, pid)
+	}
+	return ids
 }
 
 // announceOnline sends the participants list when who is online changed.
@@ -167,9 +241,24 @@ func (r *room) announceOnline() {
 			r.markGone(pid)
 		}
 	}
+	delta := participantsDelta(r.state, 0, onlineChanged(r.lastOnline, on), on)
 	r.lastOnline = on
-	msg := encode(participantsMsg{Type: "participants", Participants: participantList(r.state, on)})
+	// Those no longer on the board were told of with the change that
+	// removed them.
+	delta.Removed = nil
+	if len(delta.Participants) == 0 {
+		return
+	}
+	msg := encode(delta)
+	var full []byte
 	for c := range r.conns {
+		if c.fullRoster {
+			if full == nil {
+				full = encode(participantsMsg{Type: "participants", Participants: participantList(r.state, on)})
+			}
+			c.enqueue(full)
+			continue
+		}
 		c.enqueue(msg)
 	}
 }

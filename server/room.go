@@ -22,7 +22,12 @@ type room struct {
 	mu     sync.Mutex
 	state  *board.State
 	recent []*board.Change // the last changes, oldest first, for catch-up
-	conns  map[*conn]struct{}
+	// rosterC and objectsC are parts of the welcome encoded once for
+	// every connection (roster.go, welcome.go); nil until needed and
+	// after a change that alters them.
+	rosterC  *rosterCache
+	objectsC *objectsCache
+	conns    map[*conn]struct{}
 	// acks routes each change's ack to the connection that sent its batch:
 	// the change itself, durable in the store's log, names only its author
 	// and batch.
@@ -33,7 +38,8 @@ type room struct {
 
 	peers       map[string]*peer       // participant id → presence, from every node
 	remote      map[string]*remoteNode // other nodes' online participants
-	dirty       map[string]bool        // peers changed since the last flush
+	dirty       map[string]dirtyMark   // peers changed since they were last sent
+	dirtyOrder  uint64                 // counts markDirty's new entries
 	localDirty  bool                   // something of this node's to tell other nodes
 	flushQueued bool
 	lastOnline  map[string]bool
@@ -123,7 +129,7 @@ func (r *room) follow(ctx context.Context, changes <-chan *board.Change, cancel 
 			return
 		}
 		r.mu.Lock()
-		r.state, r.recent = st, nil
+		r.state, r.recent, r.rosterC, r.objectsC = st, nil, nil, nil
 		r.signalAdvance()
 		for c := range r.conns {
 			c.kill(closeLagging, "the server lost its feed; reconnect with since")
@@ -148,6 +154,9 @@ func (r *room) apply(c *board.Change) bool {
 	restart := facilitatorChanged(r.state, c) && r.state.HasPrivate()
 	start := time.Now()
 	r.state.Apply(c)
+	if touchesParticipants(c) {
+		r.rosterC = nil
+	}
 	r.recent = append(r.recent, c)
 	if len(r.recent) > r.hub.limits.RecentChanges {
 		r.recent = append(r.recent[:0:0], r.recent[len(r.recent)/2:]...)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +46,8 @@ type Message struct {
 	Settings     *board.Settings   `json:"settings"`
 	Votes        *board.VotesView  `json:"votes"`
 	Participants []Participant     `json:"participants"`
+	Delta        bool              `json:"delta"`   // participants: only who changed
+	Removed      []string          `json:"removed"` // participants delta: who left the board
 	Peers        []Peer            `json:"peers"`
 	JoinCode     string            `json:"joinCode"` // joincode: a facilitator's new join code
 	Revealed     []*board.Object   `json:"revealed"` // settings: notes an ended private round shows
@@ -299,7 +302,11 @@ func (c *Client) handle(m *Message) {
 		}
 	case "participants":
 		if m.Seq == 0 || c.step(m.Seq) {
-			c.participants = m.Participants
+			if m.Delta {
+				c.participants = mergeParticipants(c.participants, m.Participants, m.Removed)
+			} else {
+				c.participants = m.Participants
+			}
 		}
 	case "joincode":
 		c.info.JoinCode = m.JoinCode
@@ -507,4 +514,29 @@ func (c *Client) WaitSeq(ctx context.Context, seq uint64) error {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// mergeParticipants applies a participants delta to a list: changed
+// entries replace those with the same id in place, new ones are added at
+// the end (the order of joining), and removed ids are dropped. It returns
+// a new slice, so that lists handed out earlier do not change.
+func mergeParticipants(list, changed []Participant, removed []string) []Participant {
+	out := make([]Participant, 0, len(list)+len(changed))
+	at := make(map[string]int, len(list))
+	for _, p := range list {
+		if slices.Contains(removed, p.ID) {
+			continue
+		}
+		at[p.ID] = len(out)
+		out = append(out, p)
+	}
+	for _, p := range changed {
+		if i, ok := at[p.ID]; ok {
+			out[i] = p
+			continue
+		}
+		at[p.ID] = len(out)
+		out = append(out, p)
+	}
+	return out
 }

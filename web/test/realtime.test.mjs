@@ -343,3 +343,24 @@ test('a text of mine replaced by someone else is reported with what undo needs',
   assert.equal(told[0].after.text, 'Bo');
   c.stop();
 });
+
+test('participants deltas after the welcome: join, online, role, removal; whole lists still replace', () => {
+  const c = newClient();
+  c.start();
+  const ws = FakeWS.all[0];
+  ws.recv(welcome(5, []));
+  const other = { id: 'o', name: 'O', administration: 'X', position: 'official', role: 'participant', online: false };
+  ws.recv({ type: 'participants', seq: 6, delta: true, participants: [other] });
+  assert.deepEqual(c.participants.map((p) => p.id), ['me', 'o'], 'a join is added at the end');
+  assert.equal(c.confirmed.seq, 6);
+  ws.recv({ type: 'participants', delta: true, participants: [{ ...other, online: true }] });
+  assert.equal(c.participants.find((p) => p.id === 'o').online, true, 'came online');
+  assert.equal(c.confirmed.seq, 6, 'an online change is outside the sequence');
+  ws.recv({ type: 'participants', seq: 7, delta: true, participants: [{ ...you, role: 'facilitator', online: true }] });
+  assert.deepEqual(c.participants.map((p) => p.id), ['me', 'o'], 'a role change stays in place');
+  assert.equal(c.me.role, 'facilitator', 'my own role follows');
+  ws.recv({ type: 'participants', seq: 8, delta: true, participants: [], removed: ['o'] });
+  assert.deepEqual(c.participants.map((p) => p.id), ['me'], 'removed');
+  ws.recv({ type: 'participants', seq: 9, participants: [you, other] });
+  assert.deepEqual(c.participants.map((p) => p.id), ['me', 'o'], 'a message without delta is the whole list');
+});

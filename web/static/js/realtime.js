@@ -501,7 +501,11 @@ export class BoardClient extends EventTarget {
   }
 
   onParticipants(m) {
-    this.participants = m.participants || [];
+    // After the welcome the server sends only who changed (delta: true):
+    // entries to add or replace, and the ids that left the board.
+    this.participants = m.delta
+      ? mergeParticipants(this.participants, m.participants || [], m.removed || [])
+      : m.participants || [];
     const me = this.me && this.participants.find((p) => p.id === this.me.id);
     if (me) this.me = { ...this.me, ...me };
     this.advance(m.seq);
@@ -644,6 +648,22 @@ export class BoardClient extends EventTarget {
     if (this.presence.view) m.view = this.presence.view;
     this.sendRaw(m);
   }
+}
+
+/**
+ * Applies a participants delta: changed entries replace those with the same
+ * id where they stand, new ones join at the end (the order of joining), and
+ * removed ids leave. Returns a new array.
+ */
+export function mergeParticipants(list, changed, removed) {
+  const gone = new Set(removed);
+  const out = list.filter((p) => !gone.has(p.id));
+  const at = new Map(out.map((p, i) => [p.id, i]));
+  for (const p of changed) {
+    if (at.has(p.id)) out[at.get(p.id)] = p;
+    else { at.set(p.id, out.length); out.push(p); }
+  }
+  return out;
 }
 
 function wire(m) {

@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/processkarta/processkarta/server"
+	"github.com/processkarta/processkarta/server/client"
+)
+
+// Issue 15: on a crowded board presence degrades before edits do. One
+// presence message carries at most 50 peers; the others wait their turn
+// and still arrive, each with its latest cursor; a selection jumps the
+// queue of plain cursor moves.
+func TestPresenceIsBoundedPerMessageAndCatchesUp(t *testing.T) {
+	n := startNodeConfig(t, openBolt(t), server.Config{Caps: server.Caps{JoinsPerAddress: 1000, JoinsPerBoard: 1000}})
+	b := newBoard(t, n, "blank")
+	ctx := ctxT(t)
+	var rec recorder
+	watcher, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Drop()
+	const crowd = 120
+	people := make([]*client.Client, crowd)
+	for i := range people {
+		j := join(t, n, b.JoinCode, fmt.Sprintf("Deltagare %d", i), "official")
+		people[i] = dial(t, n, b.ID, j.Token)
+	}
+	// Everyone moves twice; the second position is the one that counts.
+	for round := range 2 {
+		for i, c := range people {
+			if err := c.Presence(ctx, &[2]float64{float64(i), float64(round)}, nil, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// One of them then selects something: that goes ahead of the cursors.
+	note := "00000000-0000-4000-8000-000000000042"
+	if err := people[crowd-1].Presence(ctx, &[2]float64{float64(crowd - 1), 1}, []string{note}, ""); err != nil {
+		t.Fatal(err)
+	}
+	selector := people[crowd-1].You().ID
+	latest := func() (map[string]float64, int, int) {
+		at := map[string]float64{}
+		most, selectionAt := 0, -1
+		for k, m := range rec.of("presence") {
+			most = max(most, len(m.Peers))
+			for _, p := range m.Peers {
+				if p.Cursor != nil {
+					at[p.Participant] = p.Cursor.Y
+				}
+				if p.Participant == selector && len(p.Selection) == 1 && selectionAt < 0 {
+					selectionAt = k
+				}
+			}
+		}
+		return at, most, selectionAt
+	}
+	waitFor(t, func() bool {
+		at, _, _ := latest()
+		for _, c := range people {
+			if y, ok := at[c.You().ID]; !ok || y != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	// The message after which every cursor was at its latest.
+	msgs := rec.of("presence")
+	completedAt, done := 0, map[string]bool{}
+	for k, m := range msgs {
+		for _, p := range m.Peers {
+			if p.Cursor != nil && p.Cursor.Y == 1 {
+				done[p.Participant] = true
+			}
+		}
+		if len(done) >= crowd {
+			completedAt = k
+			break
+		}
+	}
+	_, most, selectionAt := latest()
+	if most > 50 {
+		t.Fatalf("a presence message carried %d peers; at most 50", most)
+	}
+	if selectionAt < 0 || selectionAt >= completedAt {
+		t.Fatalf("the selection came in presence message %d, the last cursor in %d: it waited behind cursor moves", selectionAt+1, completedAt+1)
+	}
+}
