@@ -6,7 +6,7 @@ BIN       := bin/processkarta
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build key test chaos deps lint bench fuzz load clean
+.PHONY: run build key test chaos deps lint bench fuzz load soak clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/processkarta
@@ -71,6 +71,14 @@ fuzz:
 # load runs the load scenarios of docs/performance.md on this machine.
 load:
 	bash cmd/pkload/loadbench.sh
+
+# soak puts 200 clients editing on a real server process for SOAK (a Go
+# duration, default 30m) and fails if its memory or goroutines grow after
+# the warm-up (TestSoak in cmd/processkarta; docs/performance.md). It is
+# not part of `make test`, where it would take half an hour.
+SOAK ?= 30m
+soak:
+	PROCESSKARTA_SOAK=$(SOAK) $(GO) test -count=1 -timeout 24h -run '^TestSoak$$' -v ./cmd/processkarta
 
 clean:
 	rm -rf bin

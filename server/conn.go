@@ -21,6 +21,7 @@ type conn struct {
 	id   string
 	room *room
 	ws   *websocket.Conn
+	cork *corkConn // ws's network connection
 	pid  string
 
 	// fullRoster: the client asked for whole participants lists
@@ -99,33 +100,45 @@ func (c *conn) writer(ctx context.Context, ping time.Duration) {
 	defer close(c.done)
 	t := time.NewTicker(ping)
 	defer t.Stop()
-	write := func(msg []byte) error {
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	const timeout = 10 * time.Second
+	// write sends msgs, several in one system call, within the timeout.
+	write := func(msgs [][]byte) error {
+		wctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		return c.ws.Write(wctx, websocket.MessageText, msg)
+		if len(msgs) > 1 {
+			c.cork.cork()
+		}
+		var err error
+		for _, msg := range msgs {
+			if err = c.ws.Write(wctx, websocket.MessageText, msg); err != nil {
+				break
+			}
+		}
+		if len(msgs) > 1 {
+			if uerr := c.cork.uncork(timeout); err == nil {
+				err = uerr
+			}
+		}
+		return err
 	}
 	for {
 		select {
 		case <-c.closing:
 			// Send what was queued before the close, then the close frame.
-			for _, msg := range c.take() {
-				if write(msg) != nil {
-					c.ws.CloseNow()
-					return
-				}
+			if write(c.take()) != nil {
+				c.ws.CloseNow()
+				return
 			}
 			c.ws.Close(c.code, c.reason)
 			return
 		case <-c.wake:
-			for _, msg := range c.take() {
-				if err := write(msg); err != nil {
-					// A peer gone, or one that read nothing for the whole
-					// write timeout while its queue was still short.
-					c.room.hub.m.dropped.WithLabelValues("write_failed").Inc()
-					c.kill(closeGoingAway, "write failed")
-					c.ws.CloseNow()
-					return
-				}
+			if err := write(c.take()); err != nil {
+				// A peer gone, or one that read nothing for the whole
+				// write timeout while its queue was still short.
+				c.room.hub.m.dropped.WithLabelValues("write_failed").Inc()
+				c.kill(closeGoingAway, "write failed")
+				c.ws.CloseNow()
+				return
 			}
 		case <-t.C:
 			pctx, cancel := context.WithTimeout(ctx, ping)
@@ -158,7 +171,8 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 		since = v
 	}
 	outside := s.wsOutsideScope(r)
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // origin checked above
+	cw := &corkingWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(cw, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // origin checked above
 	if err != nil {
 		return
 	}
@@ -168,12 +182,13 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(s.cfg.Limits.MaxMessageBytes)
 	full := r.URL.Query().Get("participants") == "full"
-	s.serveConn(r.Context(), ws, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since, full, s.clientKey(r))
+	s.serveConn(r.Context(), ws, cw.conn, chi.URLParam(r, "id"), r.URL.Query().Get("token"), hasSince, since, full, s.clientKey(r))
 }
 
-// serveConn runs one websocket; fullRoster asks for whole participants
+// serveConn runs one websocket, whose network connection is cork;
+// fullRoster asks for whole participants
 // lists; addr is the client's address key, for the security log.
-func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, token string, hasSince bool, since uint64, fullRoster bool, addr string) {
+func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, cork *corkConn, boardID, token string, hasSince bool, since uint64, fullRoster bool, addr string) {
 	h := s.hub
 	room, err := h.room(ctx, boardID)
 	if err != nil {
@@ -190,7 +205,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, boardID, tok
 	}
 	defer h.release(room)
 	c := &conn{id: h.node + ":" + newID(), room: room, ws: ws, queueMax: h.limits.SendQueue, wake: make(chan struct{}, 1),
-		closing: make(chan struct{}), done: make(chan struct{}), fullRoster: fullRoster}
+		closing: make(chan struct{}), done: make(chan struct{}), fullRoster: fullRoster, cork: cork}
 
 	room.mu.Lock()
 	p := room.participant(token)

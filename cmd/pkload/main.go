@@ -87,12 +87,15 @@ type Report struct {
 	ServerRSSMiB             float64 // resident memory of all nodes at the end
 	RSSPerConnKiB            float64 // idle mode: memory growth per connection
 	Goroutines               float64
+	ConnectSeconds           float64 // from the first dial to the last welcome
+	ConnectCPU               float64 // idle mode: server CPU seconds the connects took (and 2 s of quiet)
 }
 
 func (r *Report) print() {
 	if r.RSSPerConnKiB > 0 {
 		fmt.Printf("%d idle connections on %d boards: server RSS %.1f MiB, goroutines %.0f, %.1f KiB per connection\n",
 			r.Clients, r.Boards, r.ServerRSSMiB, r.Goroutines, r.RSSPerConnKiB)
+		fmt.Printf("connecting them took %.2f s and %.2f s of server CPU\n", r.ConnectSeconds, r.ConnectCPU)
 		return
 	}
 	fmt.Printf("clients %d on %d boards, %d editors at %.1f/s, cursors %.0f Hz, %.0f s measured\n",
@@ -164,6 +167,11 @@ func run(ctx context.Context, o options) (*Report, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	preConnect, err := scrapeAll(o.urls)
+	if err != nil {
+		return nil, err
+	}
+	connectStart := time.Now()
 	for i, p := range people {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -197,13 +205,15 @@ func run(ctx context.Context, o options) (*Report, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	rep := &Report{Clients: o.clients, Boards: o.boards, Editors: o.editors, Rate: o.rate, CursorHz: o.cursorHz}
+	rep := &Report{Clients: o.clients, Boards: o.boards, Editors: o.editors, Rate: o.rate, CursorHz: o.cursorHz,
+		ConnectSeconds: time.Since(connectStart).Seconds()}
 	if o.idle {
 		time.Sleep(2 * time.Second)
 		after, err := scrapeAll(o.urls)
 		if err != nil {
 			return nil, err
 		}
+		rep.ConnectCPU = after.cpu - preConnect.cpu
 		rep.ServerRSSMiB = after.rss / (1 << 20)
 		rep.RSSPerConnKiB = (after.rss - before.rss) / float64(o.clients) / 1024
 		rep.Goroutines = after.goroutines
