@@ -195,10 +195,13 @@ type participantsMsg struct {
 	Seq  uint64 `json:"seq,omitempty"`
 	// Delta (extension) marks a message that holds only who changed:
 	// Participants are the entries to add or replace, Removed the ids no
-	// longer on the board. Without it, Participants is the whole list.
+	// longer on the board, Online and Offline the ids whose online state
+	// alone changed. Without it, Participants is the whole list.
 	Delta        bool             `json:"delta,omitempty"`
 	Participants []participantOut `json:"participants"`
 	Removed      []string         `json:"removed,omitempty"`
+	Online       []string         `json:"online,omitempty"`
+	Offline      []string         `json:"offline,omitempty"`
 }
 
 type presenceMsg struct {

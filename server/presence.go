@@ -241,12 +241,21 @@ func (r *room) announceOnline() {
 			r.markGone(pid)
 		}
 	}
-	delta := participantsDelta(r.state, 0, onlineChanged(r.lastOnline, on), on)
+	// Only ids: everyone has the entries already. Those no longer on the
+	// board were told of with the change that removed them.
+	delta := participantsMsg{Type: "participants", Delta: true, Participants: []participantOut{}}
+	for _, id := range onlineChanged(r.lastOnline, on) {
+		if r.state.Participants[id] == nil {
+			continue
+		}
+		if on[id] {
+			delta.Online = append(delta.Online, id)
+		} else {
+			delta.Offline = append(delta.Offline, id)
+		}
+	}
 	r.lastOnline = on
-	// Those no longer on the board were told of with the change that
-	// removed them.
-	delta.Removed = nil
-	if len(delta.Participants) == 0 {
+	if len(delta.Online)+len(delta.Offline) == 0 {
 		return
 	}
 	msg := encode(delta)

@@ -47,6 +47,8 @@ func watchRoster(t *testing.T, n *node, boardID, token, query string) *rosterWat
 				Delta        bool                 `json:"delta"`
 				Participants []client.Participant `json:"participants"`
 				Removed      []string             `json:"removed"`
+				Online       []string             `json:"online"`
+				Offline      []string             `json:"offline"`
 			}
 			if err := json.Unmarshal(b, &m); err != nil {
 				w.mu.Lock()
@@ -69,6 +71,16 @@ func watchRoster(t *testing.T, n *node, boardID, token, query string) *rosterWat
 			}
 			for _, id := range m.Removed {
 				delete(w.list, id)
+			}
+			for _, id := range m.Online {
+				if _, ok := w.list[id]; ok {
+					w.list[id] = true
+				}
+			}
+			for _, id := range m.Offline {
+				if _, ok := w.list[id]; ok {
+					w.list[id] = false
+				}
 			}
 			w.mu.Unlock()
 		}

@@ -48,6 +48,8 @@ type Message struct {
 	Participants []Participant     `json:"participants"`
 	Delta        bool              `json:"delta"`   // participants: only who changed
 	Removed      []string          `json:"removed"` // participants delta: who left the board
+	Online       []string          `json:"online"`  // participants delta: who came online
+	Offline      []string          `json:"offline"` // participants delta: who went offline
 	Peers        []Peer            `json:"peers"`
 	JoinCode     string            `json:"joinCode"` // joincode: a facilitator's new join code
 	Revealed     []*board.Object   `json:"revealed"` // settings: notes an ended private round shows
@@ -303,7 +305,7 @@ func (c *Client) handle(m *Message) {
 	case "participants":
 		if m.Seq == 0 || c.step(m.Seq) {
 			if m.Delta {
-				c.participants = mergeParticipants(c.participants, m.Participants, m.Removed)
+				c.participants = mergeParticipants(c.participants, m)
 			} else {
 				c.participants = m.Participants
 			}
@@ -518,25 +520,36 @@ func (c *Client) WaitSeq(ctx context.Context, seq uint64) error {
 
 // mergeParticipants applies a participants delta to a list: changed
 // entries replace those with the same id in place, new ones are added at
-// the end (the order of joining), and removed ids are dropped. It returns
-// a new slice, so that lists handed out earlier do not change.
-func mergeParticipants(list, changed []Participant, removed []string) []Participant {
-	out := make([]Participant, 0, len(list)+len(changed))
+// the end (the order of joining), removed ids are dropped, and online and
+// offline ids change only that. It returns a new slice, so that lists
+// handed out earlier do not change.
+func mergeParticipants(list []Participant, d *Message) []Participant {
+	out := make([]Participant, 0, len(list)+len(d.Participants))
 	at := make(map[string]int, len(list))
 	for _, p := range list {
-		if slices.Contains(removed, p.ID) {
+		if slices.Contains(d.Removed, p.ID) {
 			continue
 		}
 		at[p.ID] = len(out)
 		out = append(out, p)
 	}
-	for _, p := range changed {
+	for _, p := range d.Participants {
 		if i, ok := at[p.ID]; ok {
 			out[i] = p
 			continue
 		}
 		at[p.ID] = len(out)
 		out = append(out, p)
+	}
+	for _, id := range d.Online {
+		if i, ok := at[id]; ok {
+			out[i].Online = true
+		}
+	}
+	for _, id := range d.Offline {
+		if i, ok := at[id]; ok {
+			out[i].Online = false
+		}
 	}
 	return out
 }

@@ -353,8 +353,12 @@ test('participants deltas after the welcome: join, online, role, removal; whole 
   ws.recv({ type: 'participants', seq: 6, delta: true, participants: [other] });
   assert.deepEqual(c.participants.map((p) => p.id), ['me', 'o'], 'a join is added at the end');
   assert.equal(c.confirmed.seq, 6);
-  ws.recv({ type: 'participants', delta: true, participants: [{ ...other, online: true }] });
+  ws.recv({ type: 'participants', delta: true, participants: [], online: ['o'] });
   assert.equal(c.participants.find((p) => p.id === 'o').online, true, 'came online');
+  assert.equal(c.participants.find((p) => p.id === 'o').name, 'O', 'the entry stays whole');
+  ws.recv({ type: 'participants', delta: true, participants: [], offline: ['o'] });
+  assert.equal(c.participants.find((p) => p.id === 'o').online, false, 'went offline');
+  ws.recv({ type: 'participants', delta: true, participants: [], online: ['o'] });
   assert.equal(c.confirmed.seq, 6, 'an online change is outside the sequence');
   ws.recv({ type: 'participants', seq: 7, delta: true, participants: [{ ...you, role: 'facilitator', online: true }] });
   assert.deepEqual(c.participants.map((p) => p.id), ['me', 'o'], 'a role change stays in place');

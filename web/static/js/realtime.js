@@ -503,9 +503,7 @@ export class BoardClient extends EventTarget {
   onParticipants(m) {
     // After the welcome the server sends only who changed (delta: true):
     // entries to add or replace, and the ids that left the board.
-    this.participants = m.delta
-      ? mergeParticipants(this.participants, m.participants || [], m.removed || [])
-      : m.participants || [];
+    this.participants = m.delta ? mergeParticipants(this.participants, m) : m.participants || [];
     const me = this.me && this.participants.find((p) => p.id === this.me.id);
     if (me) this.me = { ...this.me, ...me };
     this.advance(m.seq);
@@ -652,16 +650,20 @@ export class BoardClient extends EventTarget {
 
 /**
  * Applies a participants delta: changed entries replace those with the same
- * id where they stand, new ones join at the end (the order of joining), and
- * removed ids leave. Returns a new array.
+ * id where they stand, new ones join at the end (the order of joining),
+ * removed ids leave, and online/offline ids change only that. Returns a new
+ * array.
  */
-export function mergeParticipants(list, changed, removed) {
-  const gone = new Set(removed);
+export function mergeParticipants(list, d) {
+  const gone = new Set(d.removed || []);
   const out = list.filter((p) => !gone.has(p.id));
   const at = new Map(out.map((p, i) => [p.id, i]));
-  for (const p of changed) {
+  for (const p of d.participants || []) {
     if (at.has(p.id)) out[at.get(p.id)] = p;
     else { at.set(p.id, out.length); out.push(p); }
+  }
+  for (const [ids, online] of [[d.online || [], true], [d.offline || [], false]]) {
+    for (const id of ids) if (at.has(id)) out[at.get(id)] = { ...out[at.get(id)], online };
   }
   return out;
 }
