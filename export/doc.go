@@ -136,6 +136,23 @@ func (r *renderer) header() {
 	r.subtitle(sub)
 	r.y += 6
 
+	r.keyValues(r.facts(title), 48)
+	r.y += 6
+
+	r.heading("H2", lab.summary, 12)
+	r.countGrid(r.boardCounts())
+	if names := r.laneNames(); len(names) > 0 {
+		r.y += 2
+		r.para(lab.lanesLine, 9, "B", colInk)
+		r.para(strings.Join(names, " · "), 9.5, "", colInk)
+	}
+	r.contents()
+}
+
+// facts are the first page's label and value rows; title is the
+// workshop's.
+func (r *renderer) facts(title string) [][2]string {
+	lab, o := r.lab, r.opt
 	code := o.Municipality.Code
 	if code == "" {
 		code = "–"
@@ -175,26 +192,24 @@ func (r *renderer) header() {
 		rows = append(rows, [2]string{lab.phase, p})
 	}
 	rows = append(rows, [2]string{lab.version, strconv.FormatUint(r.st.Seq, 10)})
-	r.keyValues(rows, 48)
-	r.y += 6
+	return rows
+}
 
-	r.heading("H2", lab.summary, 12)
-	m := r.m
+// boardCounts are the board's figures: objects by kind, and people.
+func (r *renderer) boardCounts() [][2]string {
 	people, _ := r.peopleCounts()
-	counts := [][2]string{}
-	for i, c := range m.counts {
-		counts = append(counts, [2]string{lab.counts[i], strconv.Itoa(c)})
+	var counts [][2]string
+	for i, c := range r.m.counts {
+		counts = append(counts, [2]string{r.lab.counts[i], strconv.Itoa(c)})
 	}
-	counts = append(counts, [2]string{lab.people, strconv.Itoa(people)})
-	r.countGrid(counts)
-	if len(m.lanes) > 0 {
-		names := make([]string, len(m.lanes))
-		for i, l := range m.lanes {
-			names[i] = laneTitle(l, lab)
-		}
-		r.y += 2
-		r.para(lab.lanesLine, 9, "B", colInk)
-		r.para(strings.Join(names, " · "), 9.5, "", colInk)
+	return append(counts, [2]string{r.lab.people, strconv.Itoa(people)})
+}
+
+// laneNames are the lanes' titles in order.
+func (r *renderer) laneNames() []string {
+	names := make([]string, len(r.m.lanes))
+	for i, l := range r.m.lanes {
+		names[i] = laneTitle(l, r.lab)
 	}
-	r.contents()
+	return names
 }

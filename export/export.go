@@ -63,6 +63,7 @@ func Render(st *board.State, opt Options) (pdf []byte, err error) {
 	return produce(func(fd *fontData) *renderer {
 		r := newRenderer(st, opt, lab, fd)
 		r.document()
+		r.report = r.boardReport().html(lab)
 		return r
 	})
 }

@@ -88,6 +88,13 @@ type labels struct {
 	altArrows    string
 	altNoText    string
 	altKinds     map[string]string
+
+	// The HTML report.
+	htmlImage  string // the map image's caption
+	htmlNote   string // what the page is
+	htmlSkip   string
+	factsTitle string
+	factsCols  [2]string
 }
 
 var sv = &labels{
@@ -187,6 +194,12 @@ var sv = &labels{
 		board.KindStep: "Processteg", board.KindDecision: "Beslutspunkt", board.KindEvent: "Händelse", "end": "Slut",
 		board.KindNote: "Lapp", board.KindFrame: "Ram", board.KindAction: "Åtgärd", board.KindGoal: "Målområde", board.KindLane: "Simbana",
 	},
+
+	htmlImage:  "Processkartan som bild. Samma innehåll står som text ovanför bilden.",
+	htmlNote:   "Den här sidan är samma rapport som PDF-filen från Processkarta, som en tillgänglig webbsida.",
+	htmlSkip:   "Hoppa till innehållet",
+	factsTitle: "Om workshopen",
+	factsCols:  [2]string{"Uppgift", "Värde"},
 }
 
 var en = &labels{
@@ -286,4 +299,10 @@ var en = &labels{
 		board.KindStep: "Process step", board.KindDecision: "Decision", board.KindEvent: "Event", "end": "End",
 		board.KindNote: "Note", board.KindFrame: "Frame", board.KindAction: "Action", board.KindGoal: "Goal area", board.KindLane: "Swimlane",
 	},
+
+	htmlImage:  "The process map as an image. The same content is given as text above the image.",
+	htmlNote:   "This page is the same report as the PDF file from Processkarta, as an accessible web page.",
+	htmlSkip:   "Skip to content",
+	factsTitle: "About the workshop",
+	factsCols:  [2]string{"Item", "Value"},
 }

@@ -67,6 +67,7 @@ func (r *renderer) statusChip(v *view, it *item, x, y, w, h float64) {
 // revLabels are the revision report's words.
 type revLabels struct {
 	docKind, report, cover, goals, goalsIntro, actions, actionsIntro, noGoal, workshops, workshopsIntro string
+	actionsTitle                                                                                        string // a workshop's actions
 	people, peopleIntro, small, mapOf, none, municipality, strategy, created                            string
 	goalCols                                                                                            [6]string
 	actionCols                                                                                          [6]string
@@ -78,7 +79,7 @@ type revLabels struct {
 var revSv = &revLabels{
 	docKind: "REVISIONSRAPPORT", report: "Revisionsrapport", cover: "Översikt",
 	goals: "Målområden i prioritetsordning", goalsIntro: "Rangordningen från den senaste workshop som arbetade med målområden.",
-	actions: "Åtgärder per målområde", actionsIntro: "Alla åtgärder från revisionens workshoppar, under sina målområden.",
+	actions: "Åtgärder per målområde", actionsTitle: "Åtgärder", actionsIntro: "Alla åtgärder från revisionens workshoppar, under sina målområden.",
 	noGoal: "Utan målområde", workshops: "Workshoppar", workshopsIntro: "Workshopparna i revisionen, i den ordning de skapades.",
 	people: "Förankring: deltagande", peopleIntro: "Antal deltaganden i revisionens workshoppar, per befattning och förvaltning. Inga namn.",
 	small: "Celler med 1–2 personer visas som –, så att ingen kan pekas ut.", mapOf: "Processkarta: %s", none: "–",
@@ -93,7 +94,7 @@ var revSv = &revLabels{
 var revEn = &revLabels{
 	docKind: "REVISION REPORT", report: "Revision report", cover: "Overview",
 	goals: "Goal areas by priority", goalsIntro: "The ranking of the latest workshop that worked on goal areas.",
-	actions: "Actions by goal area", actionsIntro: "Every action of the revision's workshops, under its goal area.",
+	actions: "Actions by goal area", actionsTitle: "Actions", actionsIntro: "Every action of the revision's workshops, under its goal area.",
 	noGoal: "No goal area", workshops: "Workshops", workshopsIntro: "The revision's workshops in the order they were created.",
 	people: "Participation", peopleIntro: "Participations in the revision's workshops by position and administration. No names.",
 	small: "Cells of 1–2 people show as – so that no one can be singled out.", mapOf: "Process map: %s", none: "–",
@@ -186,9 +187,12 @@ func (r *renderer) revision(rev *Revision, rl *revLabels) {
 	r.revisionGoals(rev, rl)
 	r.revisionActions(rev, rl)
 	r.revisionPeople(rev, rl)
-	for _, w := range rev.Workshops {
+	doc := r.revisionReport(rev, rl)
+	for i, w := range rev.Workshops {
 		r.workshopMap(w, rl)
+		doc.Sections = append(doc.Sections, r.workshopSection(i, r.title))
 	}
+	r.report = doc.html(r.lab)
 }
 
 func (r *renderer) revisionCover(rev *Revision, rl *revLabels) {
@@ -215,11 +219,7 @@ func (r *renderer) revisionCover(rev *Revision, rl *revLabels) {
 	r.para(rl.workshopsIntro, 9, "", colMuted)
 	r.y += 2
 	cols := []column{{rl.workshopCols[0], 70, 'L'}, {rl.workshopCols[1], 26, 'C'}, {rl.workshopCols[2], 24, 'C'}, {rl.workshopCols[3], r.width() - 120, 'L'}}
-	var rows [][]string
-	for _, ws := range rev.Workshops {
-		rows = append(rows, []string{r.clean(ws.State.Info.Title), isoDate(ws.Date), strconv.Itoa(ws.People), orDash(r.clean(ws.From))})
-	}
-	if len(rows) > 0 {
+	if rows := r.workshopRows(rev); len(rows) > 0 {
 		r.table(cols, rows, 1, 9)
 	}
 }
@@ -243,11 +243,7 @@ func (r *renderer) revisionGoals(rev *Revision, rl *revLabels) {
 		cols[i] = column{title: rl.goalCols[i], w: w, align: 'L'}
 	}
 	cols[0].align = 'C'
-	var rows [][]string
-	for i, g := range rev.Goals {
-		rows = append(rows, []string{strconv.Itoa(i + 1), r.clean(g.Title), r.fd.clean(g.Description, true), r.fd.clean(g.Target, true),
-			r.fd.clean(g.Indicator, true), r.clean(g.Owner)})
-	}
+	rows := r.revisionGoalRows(rev)
 	if len(rows) == 0 {
 		r.para(rl.none, 10, "", colMuted)
 		return
@@ -267,42 +263,11 @@ func (r *renderer) revisionActions(rev *Revision, rl *revLabels) {
 		cols[i] = column{title: rl.actionCols[i], w: w, align: 'L'}
 	}
 	cols[3].align, cols[4].align = 'C', 'C'
-	groups := map[string][]RevisionAction{}
-	for _, a := range rev.Actions {
-		groups[a.GoalTitle] = append(groups[a.GoalTitle], a)
-	}
-	titles := make([]string, 0, len(rev.Goals)+1)
-	seen := map[string]bool{}
-	for _, g := range rev.Goals {
-		if !seen[g.Title] {
-			titles = append(titles, g.Title)
-			seen[g.Title] = true
-		}
-	}
-	if len(groups[""]) > 0 {
-		titles = append(titles, "")
-	}
-	for i, t := range titles {
-		as := groups[t]
-		if len(as) == 0 {
-			continue
-		}
-		head := rl.noGoal
-		if t != "" {
-			head = fmt.Sprintf("%d. %s", i+1, r.clean(t))
-		}
+	for _, g := range r.actionGroups(rev, rl) {
 		r.y += 2
-		r.pdf.Bookmark(head, 1, r.y)
-		r.heading("H3", head, 11)
-		var rows [][]string
-		for _, a := range as {
-			title := r.clean(a.Title)
-			if d := r.fd.clean(a.Description, true); d != "" {
-				title += "\n" + d
-			}
-			rows = append(rows, []string{title, orDash(r.clean(a.Owner)), orDash(r.clean(a.Responsible)), orDash(a.Due), rl.status[a.Status], r.clean(a.Workshop)})
-		}
-		r.table(cols, rows, 1, 8.5)
+		r.pdf.Bookmark(g.head, 1, r.y)
+		r.heading("H3", g.head, 11)
+		r.table(cols, g.rows, 1, 8.5)
 	}
 	if len(rev.Actions) == 0 {
 		r.para(rl.none, 10, "", colMuted)
@@ -324,25 +289,9 @@ func (r *renderer) revisionPeople(rev *Revision, rl *revLabels) {
 	r.para(rl.peopleIntro, 9, "", colMuted)
 	r.para(rl.small, 9, "", colMuted)
 	r.y += 3
-	var pos [][]string
-	for _, p := range board.Positions {
-		pos = append(pos, []string{r.lab.positions[p], smallCell(rev.ByPosition[p])})
-	}
+	pos, adm := r.revisionPeopleRows(rev)
 	r.table([]column{{r.lab.perPosition, 120, 'L'}, {r.lab.count, 40, 'C'}}, pos, 0, 9)
 	r.y += 4
-	names := make([]string, 0, len(rev.ByAdmin))
-	for a := range rev.ByAdmin {
-		names = append(names, a)
-	}
-	slices.SortFunc(names, compareText)
-	var adm [][]string
-	for _, a := range names {
-		name := r.clean(a)
-		if name == "" {
-			name = r.lab.noAdmin
-		}
-		adm = append(adm, []string{name, smallCell(rev.ByAdmin[a])})
-	}
 	if len(adm) > 0 {
 		r.table([]column{{r.lab.perAdmin, 120, 'L'}, {r.lab.count, 40, 'C'}}, adm, 0, 9)
 	}
@@ -373,4 +322,93 @@ func (r *renderer) mapBookmark() string {
 		return r.mapMark
 	}
 	return r.lab.mapTitle
+}
+
+// workshopRows are the revision's workshops: title, date, participants
+// and the board each continues.
+func (r *renderer) workshopRows(rev *Revision) [][]string {
+	var rows [][]string
+	for _, ws := range rev.Workshops {
+		rows = append(rows, []string{r.clean(ws.State.Info.Title), isoDate(ws.Date), strconv.Itoa(ws.People), orDash(r.clean(ws.From))})
+	}
+	return rows
+}
+
+// revisionGoalRows are the revision's goal areas ranked: rank, title,
+// description, target, indicator, owner.
+func (r *renderer) revisionGoalRows(rev *Revision) [][]string {
+	var rows [][]string
+	for i, g := range rev.Goals {
+		rows = append(rows, []string{strconv.Itoa(i + 1), r.clean(g.Title), r.fd.clean(g.Description, true), r.fd.clean(g.Target, true),
+			r.fd.clean(g.Indicator, true), r.clean(g.Owner)})
+	}
+	return rows
+}
+
+// actionGroup is the actions under one goal area: its heading and rows
+// (action, owner, responsible, due, status, workshop).
+type actionGroup struct {
+	head string
+	rows [][]string
+}
+
+// actionGroups returns the actions grouped by goal area in the goals'
+// order, those without a goal last.
+func (r *renderer) actionGroups(rev *Revision, rl *revLabels) []actionGroup {
+	groups := map[string][]RevisionAction{}
+	for _, a := range rev.Actions {
+		groups[a.GoalTitle] = append(groups[a.GoalTitle], a)
+	}
+	titles := make([]string, 0, len(rev.Goals)+1)
+	seen := map[string]bool{}
+	for _, g := range rev.Goals {
+		if !seen[g.Title] {
+			titles = append(titles, g.Title)
+			seen[g.Title] = true
+		}
+	}
+	if len(groups[""]) > 0 {
+		titles = append(titles, "")
+	}
+	var out []actionGroup
+	for i, t := range titles {
+		as := groups[t]
+		if len(as) == 0 {
+			continue
+		}
+		g := actionGroup{head: rl.noGoal}
+		if t != "" {
+			g.head = fmt.Sprintf("%d. %s", i+1, r.clean(t))
+		}
+		for _, a := range as {
+			title := r.clean(a.Title)
+			if d := r.fd.clean(a.Description, true); d != "" {
+				title += "\n" + d
+			}
+			g.rows = append(g.rows, []string{title, orDash(r.clean(a.Owner)), orDash(r.clean(a.Responsible)), orDash(a.Due), rl.status[a.Status], r.clean(a.Workshop)})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// revisionPeopleRows are the participations by position and by
+// administration, cells of 1–2 people hidden.
+func (r *renderer) revisionPeopleRows(rev *Revision) (byPos, byAdmin [][]string) {
+	for _, p := range board.Positions {
+		byPos = append(byPos, []string{r.lab.positions[p], smallCell(rev.ByPosition[p])})
+	}
+	names := make([]string, 0, len(rev.ByAdmin))
+	for a := range rev.ByAdmin {
+		names = append(names, a)
+	}
+	slices.SortFunc(names, compareText)
+	for _, a := range names {
+		name := r.clean(a)
+		if name == "" {
+			name = r.lab.noAdmin
+		}
+		byAdmin = append(byAdmin, []string{name, smallCell(rev.ByAdmin[a])})
+	}
+	return byPos, byAdmin
 }

@@ -52,24 +52,7 @@ func (r *renderer) goalTable() {
 			cols[i].align = 'C'
 		}
 	}
-	var rows [][]string
-	for _, g := range r.m.goals {
-		row := []string{strconv.Itoa(g.place), g.title, g.desc, g.target, g.indicator, g.owner, strconv.Itoa(g.votes)}
-		for _, p := range board.Positions {
-			n, ok := g.byPos[p]
-			if !ok && r.m.anonymous && g.votes > 0 {
-				// Left out: fewer than three voters would be told apart.
-				row = append(row, "–")
-				continue
-			}
-			row = append(row, strconv.Itoa(n))
-		}
-		if g.title == "" {
-			row[1] = lab.noLaneTitle
-		}
-		rows = append(rows, row)
-	}
-	r.table(cols, rows, 2, 8)
+	r.table(cols, r.goalRows(), 2, 8)
 	r.para(lab.goalLegend, 8, "", colMuted)
 }
 
@@ -110,15 +93,7 @@ func (r *renderer) notesSection() {
 			list = true
 		}
 		it := n.it
-		text := it.text
-		if strings.TrimSpace(text) == "" {
-			text = "–"
-		}
-		if it.votes == 1 {
-			text += " (" + lab.oneVote + ")"
-		} else if it.votes > 1 {
-			text += " (" + fmt.Sprintf(lab.votesFmt, it.votes) + ")"
-		}
+		text := r.noteText(it)
 		r.need(10)
 		r.pdf.SetFillColor(it.fill.r, it.fill.g, it.fill.b)
 		r.pdf.SetDrawColor(it.line.r, it.line.g, it.line.b)
@@ -161,18 +136,76 @@ func (r *renderer) participants() {
 	r.startSection(tocPeople)
 	r.pdf.Bookmark(lab.peopleTitle, 0, r.y)
 	r.heading("H2", lab.peopleTitle, 14)
-	total := fmt.Sprintf(lab.peopleTotal, people)
-	if people == 1 {
-		total = lab.peopleOne
-	}
+	total, obs := r.peopleSentences()
 	r.para(total, 10, "", colInk)
-	if observers == 1 {
-		r.para(lab.observerOne, 9, "", colMuted)
-	} else if observers > 1 {
-		r.para(fmt.Sprintf(lab.observers, observers), 9, "", colMuted)
+	if obs != "" {
+		r.para(obs, 9, "", colMuted)
 	}
 	r.y += 3
 
+	cols, rows := r.participation()
+	if len(rows) > 0 {
+		r.heading("H3", lab.perAdmin+" · "+lab.perPosition, 11)
+		tcols := []column{{title: cols[0], w: 58, align: 'L'}}
+		for _, c := range cols[1 : len(cols)-1] {
+			tcols = append(tcols, column{title: c, w: 25, align: 'C'})
+		}
+		tcols = append(tcols, column{title: cols[len(cols)-1], w: 16, align: 'C'})
+		r.table(tcols, rows, 1, 9)
+	}
+	if names := r.nameRows(); len(names) > 0 {
+		r.y += 3
+		r.pdf.Bookmark(lab.namesTitle, 1, r.y)
+		r.heading("H3", lab.namesTitle, 11)
+		cols := []column{{lab.nameCols[0], 54, 'L'}, {lab.nameCols[1], 60, 'L'}, {lab.nameCols[2], 30, 'L'}, {lab.nameCols[3], 30, 'L'}}
+		r.table(cols, names, 0, 9)
+	}
+}
+
+// goalRows are the goal table's rows, in rank order: rank, title,
+// description, target, indicator, owner, votes and votes by position.
+func (r *renderer) goalRows() [][]string {
+	var rows [][]string
+	for _, g := range r.m.goals {
+		row := []string{strconv.Itoa(g.place), g.title, g.desc, g.target, g.indicator, g.owner, strconv.Itoa(g.votes)}
+		for _, p := range board.Positions {
+			n, ok := g.byPos[p]
+			if !ok && r.m.anonymous && g.votes > 0 {
+				// Left out: fewer than three voters would be told apart.
+				row = append(row, "–")
+				continue
+			}
+			row = append(row, strconv.Itoa(n))
+		}
+		if g.title == "" {
+			row[1] = r.lab.noLaneTitle
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// noteText is a note as the notes section lists it: its text and votes.
+func (r *renderer) noteText(it *item) string {
+	text := it.text
+	if strings.TrimSpace(text) == "" {
+		text = "–"
+	}
+	if it.votes == 1 {
+		text += " (" + r.lab.oneVote + ")"
+	} else if it.votes > 1 {
+		text += " (" + fmt.Sprintf(r.lab.votesFmt, it.votes) + ")"
+	}
+	return text
+}
+
+// participation is the table of people by administration and position:
+// the column titles and the rows, the total last. Counts, not people: an
+// administration with fewer than 3 people is not named on its own but
+// gathered into one row, and any cell of 1 or 2 people says "fewer than
+// 3". No rows when nobody took part.
+func (r *renderer) participation() (cols []string, rows [][]string) {
+	lab := r.lab
 	type adminRow struct {
 		name  string
 		byPos map[string]int
@@ -180,12 +213,12 @@ func (r *renderer) participants() {
 	}
 	admins := map[string]*adminRow{}
 	totals := map[string]int{}
-	var list []*board.Participant
+	people := 0
 	for _, p := range r.st.Participants {
 		if p.Role == board.RoleObserver {
 			continue
 		}
-		list = append(list, p)
+		people++
 		name := r.clean(p.Administration)
 		if name == "" {
 			name = lab.noAdmin
@@ -203,78 +236,100 @@ func (r *renderer) participants() {
 		a.total++
 		totals[pos]++
 	}
-	if people > 0 {
-		// Counts, not people: an administration with fewer than 3 people
-		// is not named on its own but gathered into one row, and any cell
-		// of 1 or 2 people says "fewer than 3" (see cell).
-		rowsA := make([]*adminRow, 0, len(admins))
-		other := &adminRow{name: lab.otherAdmins, byPos: map[string]int{}}
-		for _, a := range admins {
-			if a.total < 3 {
-				for p, n := range a.byPos {
-					other.byPos[p] += n
-				}
-				other.total += a.total
-				continue
-			}
-			rowsA = append(rowsA, a)
-		}
-		slices.SortFunc(rowsA, func(a, b *adminRow) int {
-			return cmp.Or(cmp.Compare(b.total, a.total), compareText(a.name, b.name))
-		})
-		r.heading("H3", lab.perAdmin+" · "+lab.perPosition, 11)
-		cols := []column{{title: lab.nameCols[1], w: 58, align: 'L'}}
-		for _, p := range board.Positions {
-			cols = append(cols, column{title: lab.positions[p], w: 25, align: 'C'})
-		}
-		cols = append(cols, column{title: lab.count, w: 16, align: 'C'})
-		if other.total > 0 {
-			rowsA = append(rowsA, other) // last, whatever its size
-		}
-		cell := func(n int) string {
-			if n == 1 || n == 2 {
-				return lab.fewer
-			}
-			return strconv.Itoa(n)
-		}
-		var rows [][]string
-		for _, a := range rowsA {
-			row := []string{a.name}
-			for _, p := range board.Positions {
-				row = append(row, cell(a.byPos[p]))
-			}
-			rows = append(rows, append(row, cell(a.total)))
-		}
-		sum := []string{lab.total}
-		for _, p := range board.Positions {
-			sum = append(sum, cell(totals[p]))
-		}
-		rows = append(rows, append(sum, strconv.Itoa(people)))
-		r.table(cols, rows, 1, 9)
+	cols = []string{lab.nameCols[1]}
+	for _, p := range board.Positions {
+		cols = append(cols, lab.positions[p])
 	}
-	if r.opt.Names && len(list) > 0 {
-		slices.SortFunc(list, func(a, b *board.Participant) int {
-			aa, ba := r.clean(a.Administration), r.clean(b.Administration)
-			// Those who gave no administration come last.
-			return cmp.Or(cmp.Compare(boolInt(aa == ""), boolInt(ba == "")), compareText(aa, ba),
-				compareText(r.clean(a.Name), r.clean(b.Name)), cmp.Compare(a.ID, b.ID))
-		})
-		r.y += 3
-		r.pdf.Bookmark(lab.namesTitle, 1, r.y)
-		r.heading("H3", lab.namesTitle, 11)
-		cols := []column{{lab.nameCols[0], 54, 'L'}, {lab.nameCols[1], 60, 'L'}, {lab.nameCols[2], 30, 'L'}, {lab.nameCols[3], 30, 'L'}}
-		var rows [][]string
-		for _, p := range list {
-			admin := r.clean(p.Administration)
-			if admin == "" {
-				admin = "–"
-			}
-			pos := lab.positions[p.Position]
-			if pos == "" {
-				pos = lab.positions[board.PositionOther]
-			}
-			rows = append(rows, []string{r.clean(p.Name), admin, pos, lab.roles[p.Role]})
-		}
-		r.table(cols, rows, 0, 9)
+	cols = append(cols, lab.count)
+	if people == 0 {
+		return cols, nil
 	}
+	rowsA := make([]*adminRow, 0, len(admins))
+	other := &adminRow{name: lab.otherAdmins, byPos: map[string]int{}}
+	for _, a := range admins {
+		if a.total < 3 {
+			for p, n := range a.byPos {
+				other.byPos[p] += n
+			}
+			other.total += a.total
+			continue
+		}
+		rowsA = append(rowsA, a)
+	}
+	slices.SortFunc(rowsA, func(a, b *adminRow) int {
+		return cmp.Or(cmp.Compare(b.total, a.total), compareText(a.name, b.name))
+	})
+	if other.total > 0 {
+		rowsA = append(rowsA, other) // last, whatever its size
+	}
+	cell := func(n int) string {
+		if n == 1 || n == 2 {
+			return lab.fewer
+		}
+		return strconv.Itoa(n)
+	}
+	for _, a := range rowsA {
+		row := []string{a.name}
+		for _, p := range board.Positions {
+			row = append(row, cell(a.byPos[p]))
+		}
+		rows = append(rows, append(row, cell(a.total)))
+	}
+	sum := []string{lab.total}
+	for _, p := range board.Positions {
+		sum = append(sum, cell(totals[p]))
+	}
+	return cols, append(rows, append(sum, strconv.Itoa(people)))
+}
+
+// nameRows lists the participants (observers left out) by administration
+// and name, only when the facilitator asked for names: name,
+// administration, position, role.
+func (r *renderer) nameRows() [][]string {
+	if !r.opt.Names {
+		return nil
+	}
+	lab := r.lab
+	var list []*board.Participant
+	for _, p := range r.st.Participants {
+		if p.Role != board.RoleObserver {
+			list = append(list, p)
+		}
+	}
+	slices.SortFunc(list, func(a, b *board.Participant) int {
+		aa, ba := r.clean(a.Administration), r.clean(b.Administration)
+		// Those who gave no administration come last.
+		return cmp.Or(cmp.Compare(boolInt(aa == ""), boolInt(ba == "")), compareText(aa, ba),
+			compareText(r.clean(a.Name), r.clean(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+	var rows [][]string
+	for _, p := range list {
+		admin := r.clean(p.Administration)
+		if admin == "" {
+			admin = "–"
+		}
+		pos := lab.positions[p.Position]
+		if pos == "" {
+			pos = lab.positions[board.PositionOther]
+		}
+		rows = append(rows, []string{r.clean(p.Name), admin, pos, lab.roles[p.Role]})
+	}
+	return rows
+}
+
+// peopleSentences say how many took part and how many observers were
+// there besides ("" for none).
+func (r *renderer) peopleSentences() (total, observers string) {
+	lab := r.lab
+	people, obs := r.peopleCounts()
+	total = fmt.Sprintf(lab.peopleTotal, people)
+	if people == 1 {
+		total = lab.peopleOne
+	}
+	if obs == 1 {
+		observers = lab.observerOne
+	} else if obs > 1 {
+		observers = fmt.Sprintf(lab.observers, obs)
+	}
+	return total, observers
 }

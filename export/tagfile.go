@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -96,6 +97,9 @@ var (
 	rootRe  = regexp.MustCompile(`/Root (\d+) 0 R`)
 	pagesRe = regexp.MustCompile(`/Pages (\d+) 0 R`)
 	kidsRe  = regexp.MustCompile(`/Kids \[([0-9 R]*)\]`)
+	// What tagFile writes for the private data, and its stream.
+	privRe   = regexp.MustCompile(`/Processkarta << /LastModified \(D:\d+Z\) /Private (\d+) 0 R >>`)
+	lengthRe = regexp.MustCompile(`^\d+ 0 obj\n<< /Length (\d+) /Filter /FlateDecode >>\nstream\n`)
 )
 
 func refNum(re *regexp.Regexp, b []byte) int {
@@ -302,3 +306,32 @@ func tagFile(pdf []byte, t *tagger, private []byte, modified time.Time) ([]byte,
 
 // pdfDate formats t as a PDF date string in UTC.
 func pdfDate(t time.Time) string { return "(D:" + t.UTC().Format("20060102150405") + "Z)" }
+
+// privateData returns what tagFile stored in the catalog's /PieceInfo;
+// ErrNoReport when the file holds nothing there.
+func privateData(pdf []byte) ([]byte, error) {
+	f, err := parsePDF(pdf)
+	if err != nil {
+		return nil, err
+	}
+	cat := f.object(refNum(rootRe, f.trailer))
+	n := refNum(privRe, cat)
+	if n == 0 {
+		return nil, ErrNoReport
+	}
+	o := f.object(n)
+	m := lengthRe.FindSubmatchIndex(o)
+	if m == nil {
+		return nil, errNotOurs
+	}
+	l, _ := strconv.Atoi(string(o[m[2]:m[3]]))
+	if m[1]+l > len(o) {
+		return nil, errNotOurs
+	}
+	r, err := zlib.NewReader(bytes.NewReader(o[m[1] : m[1]+l]))
+	if err != nil {
+		return nil, errNotOurs
+	}
+	defer r.Close()
+	return io.ReadAll(io.LimitReader(r, 64<<20))
+}
