@@ -118,6 +118,9 @@ type Export struct {
 	// names). An export without it may name people, so erasing one of the
 	// board's participants deletes it.
 	Anonymous bool `json:"anonymous"`
+	// Report is true when the PDF holds its report as an accessible web
+	// page (GET /api/exports/{id}/html); exports made before that do not.
+	Report bool `json:"report"`
 }
 
 // Limits on text lengths, counts and sizes.

@@ -67,7 +67,7 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request, st *board.
 	sum := sha256.Sum256(pdf)
 	name, ascii := export.FileName(*m, strategy, st.Info.Title, date)
 	e := &board.Export{ID: newID(), Board: st.Info.ID, Municipality: m.Code, Strategy: st.Info.Strategy, Title: st.Info.Title,
-		FileName: name, FileNameASCII: ascii, Seq: st.Seq, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:]), Anonymous: !in.Names}
+		FileName: name, FileNameASCII: ascii, Seq: st.Seq, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:]), Anonymous: !in.Names, Report: true}
 	if err := s.store.SaveExport(r.Context(), e, pdf); err != nil {
 		s.writeError(w, r, err)
 		return

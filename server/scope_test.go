@@ -69,6 +69,7 @@ func TestScopeLeaderSeesNothingOutside(t *testing.T) {
 	want404(t, "new export", l.do("POST", "/api/boards/"+k+"/exports", nil, nil))
 	want404(t, "export", l.do("GET", "/api/exports/"+w.kalmarExport, nil, nil))
 	want404(t, "export pdf", l.do("GET", "/api/exports/"+w.kalmarExport+"/pdf", nil, nil))
+	want404(t, "export html", l.do("GET", "/api/exports/"+w.kalmarExport+"/html", nil, nil))
 	want404(t, "join code", l.do("POST", "/api/boards/"+k+"/join-code", nil, nil))
 	want404(t, "remove participant", l.do("DELETE", "/api/boards/"+k+"/participants/"+w.kalmarParticipant.Participant.ID, nil, nil))
 	want404(t, "facilitate", l.do("POST", "/api/boards/"+k+"/facilitate", map[string]string{"name": "Ledare"}, nil))

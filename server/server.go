@@ -18,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/export"
 	"github.com/processkarta/processkarta/export/hyphen"
 	"github.com/processkarta/processkarta/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -211,6 +212,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/boards/{id}/drawio", s.boardAuth(true, s.getDrawio))
 		r.Get("/exports/{id}", s.exportAuth(s.getExport))
 		r.Get("/exports/{id}/pdf", s.exportAuth(s.getExportPDF))
+		r.Get("/exports/{id}/html", s.exportAuth(s.getExportHTML))
 	})
 	return r
 }
@@ -258,9 +260,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// csp allows nothing but the server's own scripts, styles and sockets.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+// csp allows nothing but the server's own scripts, styles and sockets,
+// and the one stylesheet that stands in the HTML report (by its hash: a
+// report the pages open from a blob keeps their policy).
+var csp = cspWithStyle(export.ReportStyleHash())
+
+// cspWithStyle is the policy with one more allowed style source.
+func cspWithStyle(style string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self' " + style + "; img-src 'self' data: blob:; " +
+		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -64,7 +64,7 @@ func (s *Server) createStrategyExport(w http.ResponseWriter, r *http.Request) {
 	}
 	name, ascii := export.FileName(*m, rev.strategy, title, date)
 	e := &board.Export{ID: newID(), Municipality: m.Code, Strategy: rev.strategy.ID, Title: title,
-		FileName: name, FileNameASCII: ascii, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:])}
+		FileName: name, FileNameASCII: ascii, Lang: lang, CreatedAt: date.UTC(), Bytes: len(pdf), SHA256: hex.EncodeToString(sum[:]), Report: true}
 	if err := s.store.SaveExport(r.Context(), e, pdf); err != nil {
 		s.writeError(w, r, err)
 		return
