@@ -67,8 +67,14 @@ func (d *htmlDoc) html(lab *labels) []byte {
 var ErrNoReport = errors.New("export: the PDF holds no HTML report")
 
 // ReportHTML returns the HTML report kept in a PDF that Render or
-// RenderRevision made; ErrNoReport if it holds none.
-func ReportHTML(pdf []byte) ([]byte, error) { return privateData(pdf) }
+// RenderRevision made; ErrNoReport if it holds none (or is no such PDF).
+func ReportHTML(pdf []byte) ([]byte, error) {
+	h, err := privateData(pdf)
+	if err != nil {
+		return nil, ErrNoReport
+	}
+	return h, nil
+}
 
 // mapSVG draws the map as an SVG image; its text alternative is the text
 // before it (aria-describedby) and a short title.

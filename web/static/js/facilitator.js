@@ -308,6 +308,7 @@ export class Facilitation {
       h('button', { type: 'button', class: 'btn btn-primary', 'data-key': 'export', disabled: this.exporting, onclick: () => this.exportPDF() }, t('facil.exportPdf')),
       h('p', { class: 'muted', role: 'status' }, this.exportStatus),
       l ? h('a', { href: l.url, download: l.name, class: 'download-link' }, t('facil.downloadAgain', { name: l.name })) : null,
+      l && l.report ? h('button', { type: 'button', class: 'btn', 'data-key': 'export-html', onclick: () => openReport(l.id, this.ctx.token).catch(showError) }, t('export.openHtml')) : null,
       h('p', { class: 'hint' }, t('facil.exportMapHint')),
       h('div', { class: 'row wrap' },
         h('button', { type: 'button', class: 'btn', 'data-key': 'export-bpmn', onclick: () => this.exportMap('bpmn') }, t('facil.exportBpmn')),
@@ -334,7 +335,7 @@ export class Facilitation {
       const q = getLang() === 'en' ? '?lang=en' : '';
       const meta = await api(`/api/boards/${encodeURIComponent(this.ctx.boardId)}/exports${q}`, { method: 'POST', body: {}, token: this.ctx.token });
       const { blob, name } = await downloadExport(meta.id, this.ctx.token, meta.fileName);
-      this.exportLink = { url: saveBlob(blob, name), name };
+      this.exportLink = { url: saveBlob(blob, name), name, id: meta.id, report: meta.report };
       this.exportStatus = t('facil.exported', { kb: Math.round(blob.size / 1024) });
     } catch (e) {
       this.exportStatus = '';
@@ -343,6 +344,28 @@ export class Facilitation {
       this.exporting = false;
       this.render();
     }
+  }
+}
+
+/**
+ * Opens an export's report as a web page in a new tab. A link could not
+ * send the Authorization header, so the page is fetched and shown from a
+ * blob; the tab is opened at once, while the click still counts, so that
+ * no pop-up blocker stops it. The blob's page has no address of its own:
+ * its links to this site are made absolute. Its stylesheet is allowed by
+ * hash in this page's policy, which the blob's page keeps.
+ */
+export async function openReport(id, token) {
+  const win = window.open('', '_blank');
+  try {
+    const res = await api(`/api/exports/${encodeURIComponent(id)}/html`, { token, raw: true });
+    const page = (await res.text()).replaceAll('href="/', `href="${location.origin}/`);
+    const url = URL.createObjectURL(new Blob([page], { type: 'text/html' }));
+    (win || window).location.href = url;
+    announce(t('export.opened'));
+  } catch (e) {
+    if (win) win.close();
+    throw e;
   }
 }
 

@@ -6,7 +6,7 @@ import { phaseName } from './labels.js';
 import { t, applyI18n, initLangSwitch, onLang, getLang } from './i18n.js';
 import { $, h, clear, store, announce, toast, saveBlob } from './util.js';
 import { api, showError, errorText, ApiError } from './api.js';
-import { downloadExport } from './facilitator.js';
+import { downloadExport, openReport } from './facilitator.js';
 import { showProjector } from './projector.js';
 import { organizerKey, signIn, signOut, selectedMunicipality, selectMunicipality, rememberFacilitator, facilitatorToken, loadAccount, signInAccount, currentAccount } from './session.js';
 
@@ -192,6 +192,8 @@ function renderStrategies() {
         exports.length ? h('ul', { class: 'link-list' }, exports.map((x) => h('li', {},
           h('button', { type: 'button', class: 'linklike', onclick: () => download(x) },
             t('org.download', { name: x.fileName || x.title || x.id })),
+          x.report ? [' · ', h('button', { type: 'button', class: 'linklike', 'data-report': x.id, onclick: () => openReport(x.id, key).catch(showError) },
+            t('export.openHtmlNamed', { name: x.fileName || x.title || x.id }))] : null,
           h('span', { class: 'hint' }, ` ${fmtDate(x.createdAt)}${x.bytes ? ` · ${Math.round(x.bytes / 1024)} kB` : ''}`)))) : null)));
   }
   for (const sel of [$('#board-strategy'), $('#import-strategy')]) {

@@ -10,7 +10,7 @@ import { $, h, announce, toast, saveBlob, debounce } from './util.js';
 import { api, showError, errorText, saveCSV } from './api.js';
 import { patch } from './morph.js';
 import { organizerKey, signIn, facilitatorToken } from './session.js';
-import { downloadExport } from './facilitator.js';
+import { downloadExport, openReport } from './facilitator.js';
 
 const id = decodeURIComponent(location.pathname.split('/')[2] || '');
 let key = organizerKey();
@@ -176,7 +176,9 @@ function exportsView() {
   if (!rev.exports.length) return h('li', { class: 'muted' }, t('org.noExports'));
   return [...rev.exports].reverse().map((x) => h('li', { 'data-key': `x:${x.id}` },
     h('span', {}, x.board ? x.title : h('strong', {}, x.title), ' ', h('span', { class: 'hint' }, fmtDay(x.createdAt))),
-    h('button', { type: 'button', class: 'btn btn-small', onclick: () => download(x) }, t('org.download', { name: x.fileName || x.title }))));
+    h('button', { type: 'button', class: 'btn btn-small', onclick: () => download(x) }, t('org.download', { name: x.fileName || x.title })),
+    x.report ? h('button', { type: 'button', class: 'btn btn-small', 'data-report': x.id, onclick: () => openReport(x.id, key).catch(showError) },
+      t('export.openHtmlNamed', { name: x.fileName || x.title })) : null));
 }
 
 async function download(x) {

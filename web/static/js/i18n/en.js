@@ -302,6 +302,9 @@ export default {
   'facil.exporting': 'Making the PDF…',
   'facil.exported': 'PDF made ({kb} kB) and saved with the strategy.',
   'facil.downloadAgain': 'Download {name} again',
+  'export.openHtml': 'Open as a web page (accessible)',
+  'export.openHtmlNamed': 'Open {name} as a web page (accessible)',
+  'export.opened': 'The report opened as a web page in a new tab.',
 
   'rank.byVotes': 'Rank by votes',
   'rank.closeFirst': 'Close the vote to change the order.',

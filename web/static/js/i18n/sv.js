@@ -304,6 +304,9 @@ export default {
   'facil.exporting': 'Skapar PDF…',
   'facil.exported': 'PDF skapad ({kb} kB) och sparad till strategin.',
   'facil.downloadAgain': 'Ladda ner {name} igen',
+  'export.openHtml': 'Öppna som webbsida (tillgänglig)',
+  'export.openHtmlNamed': 'Öppna {name} som webbsida (tillgänglig)',
+  'export.opened': 'Rapporten öppnades som webbsida i en ny flik.',
 
   'rank.byVotes': 'Rangordna efter röster',
   'rank.closeFirst': 'Stäng röstningen för att ändra ordningen.',
