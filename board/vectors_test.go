@@ -100,17 +100,9 @@ func TestVectorsApplyOp(t *testing.T) {
 			objects = c.Objects
 		}
 		st := vectorState(t, objects, Settings{Phase: "Idéer", Voting: Voting{Dots: 3, Kinds: []string{}}})
-		before := marshalObjects(t, st)
-		ch, err := st.PrepareOps(st.Participants[c.Author], "batch", c.Ops, c.At)
-		if err == nil {
-			st.Apply(ch)
-		}
-		got := marshalObjects(t, st)
-		if *updateVectors {
-			c.Error, c.Want = ErrorCode(err), got
-			continue
-		}
-		checkVector(t, c.Name, c.Error, err, before, got, c.Want)
+		runVector(t, st, c.Name, &c.Error, &c.Want, func() any { return st.SortedObjects() }, func() (*Change, error) {
+			return st.PrepareOps(st.Participants[c.Author], "batch", c.Ops, c.At)
+		})
 	}
 	writeVectors(t, "ops.json", &v)
 }
@@ -132,17 +124,9 @@ func TestVectorsMergeSettings(t *testing.T) {
 			t.Fatalf("%s: settings: %v", c.Name, err)
 		}
 		st := vectorState(t, nil, base)
-		before := mustMarshal(t, st.Settings)
-		ch, err := st.PrepareSettings(st.Participants[vectorPeople[0].ID], "batch", c.Patch, c.Now)
-		if err == nil {
-			st.Apply(ch)
-		}
-		got := mustMarshal(t, st.Settings)
-		if *updateVectors {
-			c.Error, c.Want = ErrorCode(err), got
-			continue
-		}
-		checkVector(t, c.Name, c.Error, err, before, got, c.Want)
+		runVector(t, st, c.Name, &c.Error, &c.Want, func() any { return st.Settings }, func() (*Change, error) {
+			return st.PrepareSettings(st.Participants[vectorPeople[0].ID], "batch", c.Patch, c.Now)
+		})
 	}
 	writeVectors(t, "settings.json", &v)
 }
@@ -163,20 +147,14 @@ func TestVectorsAddVote(t *testing.T) {
 			st.Votes[voter] = maps.Clone(m) // Apply changes it
 		}
 		viewer := st.Participants[c.Viewer]
-		before := mustMarshal(t, st.VotesFor(viewer))
-		ch, err := st.PrepareVote(viewer, "batch", c.Target, c.Delta, 5000)
-		if err == nil {
-			st.Apply(ch)
-		}
-		got := mustMarshal(t, st.VotesFor(viewer))
+		before := runVector(t, st, c.Name, &c.Error, &c.Want, func() any { return st.VotesFor(viewer) }, func() (*Change, error) {
+			return st.PrepareVote(viewer, "batch", c.Target, c.Delta, 5000)
+		})
 		if *updateVectors {
-			c.Error, c.View, c.Want = ErrorCode(err), before, got
-			continue
-		}
-		if !sameJSON(t, before, c.View) {
+			c.View = before
+		} else if !sameJSON(t, before, c.View) {
 			t.Errorf("%s: the view before the vote is not what the server sends:\n got %s\nwant %s", c.Name, before, c.View)
 		}
-		checkVector(t, c.Name, c.Error, err, before, got, c.Want)
 	}
 	writeVectors(t, "votes.json", &v)
 }
@@ -203,9 +181,24 @@ func vectorState(t *testing.T, objects json.RawMessage, s Settings) *State {
 	return st
 }
 
-func marshalObjects(t *testing.T, st *State) json.RawMessage {
+// runVector runs one case on st: what look shows before and after the
+// change prepare makes is applied (if the server accepts it), recorded
+// under -update-vectors or else compared with the case. It returns what
+// look showed before.
+func runVector(t *testing.T, st *State, name string, code *string, want *json.RawMessage, look func() any, prepare func() (*Change, error)) json.RawMessage {
 	t.Helper()
-	return mustMarshal(t, st.SortedObjects())
+	before := mustMarshal(t, look())
+	ch, err := prepare()
+	if err == nil {
+		st.Apply(ch)
+	}
+	got := mustMarshal(t, look())
+	if *updateVectors {
+		*code, *want = ErrorCode(err), got
+	} else {
+		checkVector(t, name, *code, err, before, got, *want)
+	}
+	return before
 }
 
 func mustMarshal(t *testing.T, v any) json.RawMessage {
