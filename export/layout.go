@@ -221,6 +221,28 @@ func (r *renderer) countGrid(items [][2]string) {
 	r.y += h + 4
 }
 
+// sectionPage starts a section on a new page of kind k: its bookmark, its
+// heading and a line of introduction. A section of the contents (tocGoals,
+// ...) notes its page; -1 for none.
+func (r *renderer) sectionPage(k pageKind, section int, title, intro string) {
+	r.addPage(k)
+	if section >= 0 {
+		r.startSection(section)
+	}
+	r.pdf.Bookmark(title, 0, r.y)
+	r.heading("H2", title, 14)
+	r.para(intro, 9, "", colMuted)
+}
+
+// columns makes left-aligned columns of these titles and widths (mm).
+func columns(titles []string, widths ...float64) []column {
+	cols := make([]column, len(widths))
+	for i, w := range widths {
+		cols[i] = column{title: titles[i], w: w, align: 'L'}
+	}
+	return cols
+}
+
 // column is a table column: its header, width in mm and alignment.
 type column struct {
 	title string

@@ -68,7 +68,7 @@ func (r *renderer) statusChip(v *view, it *item, x, y, w, h float64) {
 type revLabels struct {
 	docKind, report, cover, goals, goalsIntro, actions, actionsIntro, noGoal, workshops, workshopsIntro string
 	actionsTitle                                                                                        string // a workshop's actions
-	people, peopleIntro, small, mapOf, none, municipality, strategy, created                            string
+	people, peopleIntro, small, mapOf, none                                                             string
 	goalCols                                                                                            [6]string
 	actionCols                                                                                          [6]string
 	workshopCols                                                                                        [4]string
@@ -76,34 +76,45 @@ type revLabels struct {
 	counts                                                                                              [4]string
 }
 
-var revSv = &revLabels{
-	docKind: "REVISIONSRAPPORT", report: "Revisionsrapport", cover: "Översikt",
-	goals: "Målområden i prioritetsordning", goalsIntro: "Rangordningen från den senaste workshop som arbetade med målområden.",
-	actions: "Åtgärder per målområde", actionsTitle: "Åtgärder", actionsIntro: "Alla åtgärder från revisionens workshoppar, under sina målområden.",
-	noGoal: "Utan målområde", workshops: "Workshoppar", workshopsIntro: "Workshopparna i revisionen, i den ordning de skapades.",
-	people: "Förankring: deltagande", peopleIntro: "Antal deltaganden i revisionens workshoppar, per befattning och förvaltning. Inga namn.",
-	small: "Celler med 1–2 personer visas som –, så att ingen kan pekas ut.", mapOf: "Processkarta: %s", none: "–",
-	municipality: "Kommun", strategy: "Strategi", created: "Skapad",
-	goalCols:     [6]string{"Rang", "Målområde", "Beskrivning", "Målsättning", "Indikator", "Ansvarig"},
-	actionCols:   [6]string{"Åtgärd", "Ansvarig förvaltning", "Ansvarig", "Klart senast", "Status", "Workshop"},
-	workshopCols: [4]string{"Workshop", "Datum", "Deltagare", "Fortsättning på"},
-	status:       map[string]string{board.StatusPlanned: "Planerad", board.StatusOngoing: "Pågår", board.StatusDone: "Klar"},
-	counts:       [4]string{"workshoppar", "målområden", "åtgärder", "deltaganden"},
-}
+var revSv, revEn = revLabelsIn(true), revLabelsIn(false)
 
-var revEn = &revLabels{
-	docKind: "REVISION REPORT", report: "Revision report", cover: "Overview",
-	goals: "Goal areas by priority", goalsIntro: "The ranking of the latest workshop that worked on goal areas.",
-	actions: "Actions by goal area", actionsTitle: "Actions", actionsIntro: "Every action of the revision's workshops, under its goal area.",
-	noGoal: "No goal area", workshops: "Workshops", workshopsIntro: "The revision's workshops in the order they were created.",
-	people: "Participation", peopleIntro: "Participations in the revision's workshops by position and administration. No names.",
-	small: "Cells of 1–2 people show as – so that no one can be singled out.", mapOf: "Process map: %s", none: "–",
-	municipality: "Municipality", strategy: "Strategy", created: "Created",
-	goalCols:     [6]string{"Rank", "Goal area", "Description", "Target", "Indicator", "Owner"},
-	actionCols:   [6]string{"Action", "Owning administration", "Responsible", "Due", "Status", "Workshop"},
-	workshopCols: [4]string{"Workshop", "Date", "Participants", "Continues"},
-	status:       map[string]string{board.StatusPlanned: "Planned", board.StatusOngoing: "Ongoing", board.StatusDone: "Done"},
-	counts:       [4]string{"workshops", "goal areas", "actions", "participations"},
+// revLabelsIn returns the revision report's words in Swedish (sv) or in
+// English. Each word stands beside its translation, so that none goes
+// missing in one language.
+func revLabelsIn(sv bool) *revLabels {
+	w := func(swedish, english string) string {
+		if sv {
+			return swedish
+		}
+		return english
+	}
+	return &revLabels{
+		docKind:        w("REVISIONSRAPPORT", "REVISION REPORT"),
+		report:         w("Revisionsrapport", "Revision report"),
+		cover:          w("Översikt", "Overview"),
+		goals:          w("Målområden i prioritetsordning", "Goal areas by priority"),
+		goalsIntro:     w("Rangordningen från den senaste workshop som arbetade med målområden.", "The ranking of the latest workshop that worked on goal areas."),
+		actions:        w("Åtgärder per målområde", "Actions by goal area"),
+		actionsTitle:   w("Åtgärder", "Actions"),
+		actionsIntro:   w("Alla åtgärder från revisionens workshoppar, under sina målområden.", "Every action of the revision's workshops, under its goal area."),
+		noGoal:         w("Utan målområde", "No goal area"),
+		workshops:      w("Workshoppar", "Workshops"),
+		workshopsIntro: w("Workshopparna i revisionen, i den ordning de skapades.", "The revision's workshops in the order they were created."),
+		people:         w("Förankring: deltagande", "Participation"),
+		peopleIntro: w("Antal deltaganden i revisionens workshoppar, per befattning och förvaltning. Inga namn.",
+			"Participations in the revision's workshops by position and administration. No names."),
+		small: w("Celler med 1–2 personer visas som –, så att ingen kan pekas ut.", "Cells of 1–2 people show as – so that no one can be singled out."),
+		mapOf: w("Processkarta: %s", "Process map: %s"),
+		none:  "–",
+		goalCols: [6]string{w("Rang", "Rank"), w("Målområde", "Goal area"), w("Beskrivning", "Description"), w("Målsättning", "Target"),
+			w("Indikator", "Indicator"), w("Ansvarig", "Owner")},
+		actionCols: [6]string{w("Åtgärd", "Action"), w("Ansvarig förvaltning", "Owning administration"), w("Ansvarig", "Responsible"),
+			w("Klart senast", "Due"), "Status", "Workshop"},
+		workshopCols: [4]string{"Workshop", w("Datum", "Date"), w("Deltagare", "Participants"), w("Fortsättning på", "Continues")},
+		status: map[string]string{board.StatusPlanned: w("Planerad", "Planned"), board.StatusOngoing: w("Pågår", "Ongoing"),
+			board.StatusDone: w("Klar", "Done")},
+		counts: [4]string{w("workshoppar", "workshops"), w("målområden", "goal areas"), w("åtgärder", "actions"), w("deltaganden", "participations")},
+	}
 }
 
 func revLabelsFor(l *labels) *revLabels {
@@ -232,16 +243,9 @@ func orDash(s string) string {
 }
 
 func (r *renderer) revisionGoals(rev *Revision, rl *revLabels) {
-	r.addPage(pageA4L)
-	r.pdf.Bookmark(rl.goals, 0, r.y)
-	r.heading("H2", rl.goals, 14)
-	r.para(rl.goalsIntro, 9, "", colMuted)
+	r.sectionPage(pageA4L, -1, rl.goals, rl.goalsIntro)
 	r.y += 3
-	widths := []float64{14, 50, 62, 50, 45, 40}
-	cols := make([]column, len(widths))
-	for i, w := range widths {
-		cols[i] = column{title: rl.goalCols[i], w: w, align: 'L'}
-	}
+	cols := columns(rl.goalCols[:], 14, 50, 62, 50, 45, 40)
 	cols[0].align = 'C'
 	rows := r.revisionGoalRows(rev)
 	if len(rows) == 0 {
@@ -252,16 +256,9 @@ func (r *renderer) revisionGoals(rev *Revision, rl *revLabels) {
 }
 
 func (r *renderer) revisionActions(rev *Revision, rl *revLabels) {
-	r.addPage(pageA4L)
-	r.pdf.Bookmark(rl.actions, 0, r.y)
-	r.heading("H2", rl.actions, 14)
-	r.para(rl.actionsIntro, 9, "", colMuted)
+	r.sectionPage(pageA4L, -1, rl.actions, rl.actionsIntro)
 	r.y += 3
-	widths := []float64{80, 50, 40, 24, 22, 45}
-	cols := make([]column, len(widths))
-	for i, w := range widths {
-		cols[i] = column{title: rl.actionCols[i], w: w, align: 'L'}
-	}
+	cols := columns(rl.actionCols[:], 80, 50, 40, 24, 22, 45)
 	cols[3].align, cols[4].align = 'C', 'C'
 	for _, g := range r.actionGroups(rev, rl) {
 		r.y += 2
@@ -283,10 +280,7 @@ func smallCell(n int) string {
 }
 
 func (r *renderer) revisionPeople(rev *Revision, rl *revLabels) {
-	r.addPage(pageA4P)
-	r.pdf.Bookmark(rl.people, 0, r.y)
-	r.heading("H2", rl.people, 14)
-	r.para(rl.peopleIntro, 9, "", colMuted)
+	r.sectionPage(pageA4P, -1, rl.people, rl.peopleIntro)
 	r.para(rl.small, 9, "", colMuted)
 	r.y += 3
 	pos, adm := r.revisionPeopleRows(rev)

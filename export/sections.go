@@ -38,16 +38,10 @@ func (r *renderer) emptyNotice() {
 
 func (r *renderer) goalTable() {
 	lab := r.lab
-	r.addPage(pageA4L)
-	r.startSection(tocGoals)
-	r.pdf.Bookmark(lab.goalsTitle, 0, r.y)
-	r.heading("H2", lab.goalsTitle, 14)
-	r.para(lab.goalsIntro, 9, "", colMuted)
+	r.sectionPage(pageA4L, tocGoals, lab.goalsTitle, lab.goalsIntro)
 	r.y += 3
-	widths := []float64{11, 38, 50, 40, 35, 42, 13, 10, 10, 10, 10}
-	cols := make([]column, len(widths))
-	for i, w := range widths {
-		cols[i] = column{title: lab.goalCols[i], w: w, align: 'L'}
+	cols := columns(lab.goalCols[:], 11, 38, 50, 40, 35, 42, 13, 10, 10, 10, 10)
+	for i := range cols {
 		if i == 0 || i >= 6 {
 			cols[i].align = 'C'
 		}
@@ -58,11 +52,7 @@ func (r *renderer) goalTable() {
 
 func (r *renderer) notesSection() {
 	lab := r.lab
-	r.addPage(pageA4P)
-	r.startSection(tocNotes)
-	r.pdf.Bookmark(lab.notesTitle, 0, r.y)
-	r.heading("H2", lab.notesTitle, 14)
-	r.para(lab.notesIntro, 9, "", colMuted)
+	r.sectionPage(pageA4P, tocNotes, lab.notesTitle, lab.notesIntro)
 	r.y += 2
 	cur := -2
 	list := false // a list of a lane's notes is open
