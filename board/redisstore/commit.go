@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -17,6 +18,7 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 	b := s.live.Acquire(boardID)
 	defer s.live.Release(b)
 	d := &b.Data
+	unanswered := d.unanswered.Load()
 	d.commitMu.Lock()
 	defer d.commitMu.Unlock()
 	// The timeout that tells an unreachable Redis starts only now: waiting
@@ -24,6 +26,14 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 	// and a burst of votes queues up here. The caller's deadline still holds.
 	if err := ctx.Err(); err != nil {
 		return nil, board.Errorf(board.EUnavailable, "gave up waiting for the board: %v", err)
+	}
+	// But if Redis left a commit ahead of this one unanswered meanwhile,
+	// it is stalled or gone: refuse now rather than wait a whole timeout
+	// again, so that every edit queued during a stall is answered within
+	// about one timeout. Nothing of this change was sent, so nothing of it
+	// is stored.
+	if d.unanswered.Load() != unanswered {
+		return nil, board.Errorf(board.EUnavailable, "the database (Redis) did not answer in time; try again in a moment")
 	}
 	ctx, cancel, err := s.op(ctx)
 	if err != nil {
@@ -92,6 +102,12 @@ func (s *Store) Commit(ctx context.Context, boardID string, prepare func(*board.
 		}
 		res, err := s.commitRun(ctx, keys, args)
 		if err != nil {
+			var be *board.Error
+			if !errors.As(err, &be) {
+				// Redis itself did not answer (a *board.Error is an answer,
+				// such as too few replicas confirming).
+				d.unanswered.Add(1)
+			}
 			return nil, wrap(err)
 		}
 		status, _ := res[0].(string)

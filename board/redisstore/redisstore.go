@@ -156,6 +156,9 @@ type boardData struct {
 	// commitMu serializes this node's commits of the board, so its own
 	// writers do not race each other into STALE.
 	commitMu sync.Mutex
+	// unanswered counts the commits that Redis did not answer (timed out
+	// or unreachable), so that commits queued behind one learn of it.
+	unanswered atomic.Uint64
 	// syncMu serializes loading and catching up.
 	syncMu sync.Mutex
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -14,11 +15,13 @@ import (
 )
 
 // Redis stalls: SIGSTOP for 5 s, then SIGCONT, while participants work on
-// one node. An edit during the stall is refused as unavailable with retry
-// before the stall ends, because each call to Redis is bounded by
-// -redis-timeout (2 s), shorter than the stall; with a timeout longer than
-// the stall the edit would hang until SIGCONT, and this test fails
-// (PROCESSKARTA_REDIS_TIMEOUT=10s shows it). Meanwhile presence between
+// one node. Four edits sent at the start of the stall are all refused as
+// unavailable with retry before the stall ends: each call to Redis is
+// bounded by -redis-timeout (2 s), shorter than the stall (with a timeout
+// longer than the stall the edits hang until SIGCONT, and this test fails:
+// PROCESSKARTA_REDIS_TIMEOUT=10s shows it), and edits queued behind a call
+// that timed out are refused with it rather than each waiting a timeout
+// of its own. Meanwhile presence between
 // two participants and the welcome of a newcomer to the open board go on,
 // which they could not if anything waited on Redis while holding the
 // room's lock. After SIGCONT edits go through again and nothing
@@ -58,12 +61,26 @@ func TestRedisStallRefusesEditsInTimeKeepsPresence(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bo.Drop()
+	// Three more participants, so that edits queue behind each other at
+	// the stall as they do in a workshop.
+	others := make([]*client.Client, 3)
+	for i := range others {
+		j, err := n.api.Join(ctx, bd.JoinCode, fmt.Sprintf("Deltagare %d", i+1), "Kommunstyrelsen", "official")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if others[i], err = client.Dial(ctx, n.base, bd.ID, j.Token, nil); err != nil {
+			t.Fatal(err)
+		}
+		defer others[i].Drop()
+	}
 	var acked []string
-	edit := func(ctx context.Context, text string) (string, error) {
+	editAs := func(ctx context.Context, c *client.Client, text string) (string, error) {
 		id := uuid.NewString()
-		_, err := anna.Ops(ctx, board.Op{Op: "create", ID: id, Kind: "note", Props: map[string]any{"text": text, "x": 10.0, "y": 10.0}})
+		_, err := c.Ops(ctx, board.Op{Op: "create", ID: id, Kind: "note", Props: map[string]any{"text": text, "x": 10.0, "y": 10.0}})
 		return id, err
 	}
+	edit := func(ctx context.Context, text string) (string, error) { return editAs(ctx, anna, text) }
 	for range 10 {
 		id, err := edit(ctx, "före")
 		if err != nil {
@@ -80,11 +97,14 @@ func TestRedisStallRefusesEditsInTimeKeepsPresence(t *testing.T) {
 		err error
 		at  time.Time
 	}
-	answered := make(chan answer, 1)
-	go func() {
-		_, err := edit(ctx, "under stoppet")
-		answered <- answer{err, time.Now()}
-	}()
+	editors := append([]*client.Client{anna}, others...)
+	answered := make(chan answer, len(editors))
+	for _, c := range editors {
+		go func() {
+			_, err := editAs(ctx, c, "under stoppet")
+			answered <- answer{err, time.Now()}
+		}()
+	}
 
 	// Presence moves while the edit waits on Redis.
 	if err := bo.Presence(ctx, &[2]float64{42.5, 7}, []string{}, ""); err != nil {
@@ -133,20 +153,23 @@ func TestRedisStallRefusesEditsInTimeKeepsPresence(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	// The edit was refused, as retryable, before the stall ended.
-	var a answer
-	select {
-	case a = <-answered:
-	case <-time.After(time.Until(end)):
-		t.Fatalf("an edit sent at the start of a %v Redis stall had no answer when the stall ended", stall)
+	// Every edit was refused, as retryable, before the stall ended: also
+	// those that queued behind another's call to Redis.
+	for range editors {
+		var a answer
+		select {
+		case a = <-answered:
+		case <-time.After(time.Until(end)):
+			t.Fatalf("edits sent at the start of a %v Redis stall had no answer when the stall ended", stall)
+		}
+		if !errors.As(a.err, &ce) || ce.Code != board.EUnavailable || !ce.Retry {
+			t.Fatalf("an edit during the stall: %v, want a reject unavailable with retry", a.err)
+		}
+		if internals(ce.Message) {
+			t.Errorf("the reject shows internals: %q", ce.Message)
+		}
+		t.Logf("an edit during the stall was refused after %v: %v", a.at.Sub(stalled).Round(time.Millisecond), a.err)
 	}
-	if !errors.As(a.err, &ce) || ce.Code != board.EUnavailable || !ce.Retry {
-		t.Fatalf("the edit during the stall: %v, want a reject unavailable with retry", a.err)
-	}
-	if internals(ce.Message) {
-		t.Errorf("the reject shows internals: %q", ce.Message)
-	}
-	t.Logf("the edit during the stall was refused after %v: %v", a.at.Sub(stalled).Round(time.Millisecond), a.err)
 
 	time.Sleep(time.Until(end)) // the stall's own length, not a stand-in for a condition
 	rs.Resume()
