@@ -169,7 +169,8 @@ func randomBoard(t testing.TB, seed uint64) *board.State {
 }
 
 // FuzzRender renders random boards (one per seed) and checks that the
-// result is a sound PDF. Plain `go test` runs the seeds below.
+// result is a sound, tagged PDF with its web page. Plain `go test` runs
+// the seeds below.
 func FuzzRender(f *testing.F) {
 	for seed := uint64(1); seed <= 24; seed++ {
 		f.Add(seed, seed%3 == 0, seed%5 == 0)
@@ -195,6 +196,12 @@ func FuzzRender(f *testing.F) {
 			word, of = "Page", "of"
 		}
 		c.wantText(t, "footer", fmt.Sprintf("%s %d %s %d", word, c.pages, of, c.pages))
+		// Whatever the board, every mark on a page is tagged content or an
+		// artifact, and the report's page is in the file.
+		checkMarkedContent(t, c.path)
+		if _, err := ReportHTML(pdf); err != nil {
+			t.Errorf("seed %d: %v", seed, err)
+		}
 	})
 }
 
