@@ -59,7 +59,7 @@ func openOrganizer(b *browser, s *testServer, w *workshop) {
 	b.typeInto("Nyckel", organizerKey)
 	b.do("sign in", chromedp.Click(buttonByText("Logga in med nyckeln")))
 	b.chooseMunicipality("Växjö")
-	b.waitFor("the boards listed", `document.querySelectorAll('#boards tr[data-board]').length === 2 && document.querySelectorAll('#strat-list li').length === 1
+	b.waitFor("the boards listed", `document.querySelectorAll('#boards tr[data-board]').length === 2 && document.querySelectorAll('#strat-list > li').length === 1
 		&& document.querySelectorAll('#boards tr[data-board] button.btn-primary').length === 2`, 5*time.Second)
 	settle(b)
 	// Show the board list, the organizer's way into the workshops.

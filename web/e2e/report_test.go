@@ -21,7 +21,9 @@ import (
 // report has its stylesheet and the axe audit finds nothing moderate or
 // worse; served at /api/exports/{id}/html it is audited again and
 // photographed at 1920×1080 and 375×667 (to docs/screenshots/ with
-// PROCESSKARTA_SCREENSHOTS=1, else to a temporary directory).
+// PROCESSKARTA_SCREENSHOTS=1, else to a temporary directory). The
+// organizer's start page offers each of the strategy's exports as a web
+// page too, and opens it with the organizer key.
 func TestExportReportPage(t *testing.T) {
 	axe := axeSource(t)
 	s := startServer(t)
@@ -81,6 +83,31 @@ func TestExportReportPage(t *testing.T) {
 		}
 		t.Logf("%s", file)
 	}
+
+	// The organizer's start page lists the strategy's exports, each with
+	// its web page; opened with the organizer key, it is the report.
+	b.do("no extra headers", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
+		return err
+	}))
+	b.setViewport(viewport{1280, 720, false})
+	openOrganizer(b, s, w)
+	b.waitFor("the exports' web pages offered", `document.querySelectorAll('#strat-list button[data-report]').length === 2`, 10*time.Second)
+	if got := b.str(`document.querySelector('#strat-list button[data-report]').textContent`); got != "Öppna som webbsida (tillgänglig)" {
+		t.Errorf("the organizer's button says %q", got)
+	}
+	if got := b.str(`document.querySelector('#strat-list button[data-report]').getAttribute('aria-label')`); !strings.HasPrefix(got, "Öppna som webbsida (tillgänglig): Växjö") {
+		t.Errorf("the organizer's button is named %q, not after its file", got)
+	}
+	auditReport(t, b, axe, "the organizer page with exports")
+	b.eval(`document.querySelector('#strat-list').scrollIntoView({block: 'center'})`, nil)
+	settle(b)
+	if err := os.WriteFile(filepath.Join(dir, "organizer-exports-1280x720.png"), b.screenshot(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.eval(`window.open = () => window; true`, nil)
+	b.click(`#strat-list button[data-report="` + e.ID + `"]`)
+	b.waitFor("the report from the organizer page", `location.protocol === 'blob:' && document.documentElement.lang === 'sv' && !!document.querySelector('h1')`, 10*time.Second)
 }
 
 func auditReport(t *testing.T, b *browser, axe, what string) {

@@ -190,10 +190,11 @@ function renderStrategies() {
         h('a', { href: `/s/${encodeURIComponent(s.id)}`, class: 'btn btn-small', 'aria-label': t('org.openRevisionNamed', { name: `${s.title} ${s.revision}` }) }, t('org.openRevision')),
         h('p', { class: 'hint' }, exports.length ? t('org.exports') : t('org.noExports')),
         exports.length ? h('ul', { class: 'link-list' }, exports.map((x) => h('li', {},
-          h('button', { type: 'button', class: 'linklike', onclick: () => download(x) },
-            t('org.download', { name: x.fileName || x.title || x.id })),
-          x.report ? [' · ', h('button', { type: 'button', class: 'linklike', 'data-report': x.id, onclick: () => openReport(x.id, key).catch(showError) },
-            t('export.openHtmlNamed', { name: x.fileName || x.title || x.id }))] : null,
+          h('div', { class: 'export-links' },
+            h('button', { type: 'button', class: 'linklike', onclick: () => download(x) },
+              t('org.download', { name: x.fileName || x.title || x.id })),
+            x.report ? h('button', { type: 'button', class: 'linklike', 'data-report': x.id, 'aria-label': t('export.openHtmlNamed', { name: x.fileName || x.title || x.id }),
+              onclick: () => openReport(x.id, key).catch(showError) }, t('export.openHtml')) : null),
           h('span', { class: 'hint' }, ` ${fmtDate(x.createdAt)}${x.bytes ? ` · ${Math.round(x.bytes / 1024)} kB` : ''}`)))) : null)));
   }
   for (const sel of [$('#board-strategy'), $('#import-strategy')]) {

@@ -177,8 +177,8 @@ function exportsView() {
   return [...rev.exports].reverse().map((x) => h('li', { 'data-key': `x:${x.id}` },
     h('span', {}, x.board ? x.title : h('strong', {}, x.title), ' ', h('span', { class: 'hint' }, fmtDay(x.createdAt))),
     h('button', { type: 'button', class: 'btn btn-small', onclick: () => download(x) }, t('org.download', { name: x.fileName || x.title })),
-    x.report ? h('button', { type: 'button', class: 'btn btn-small', 'data-report': x.id, onclick: () => openReport(x.id, key).catch(showError) },
-      t('export.openHtmlNamed', { name: x.fileName || x.title })) : null));
+    x.report ? h('button', { type: 'button', class: 'btn btn-small', 'data-report': x.id, 'aria-label': t('export.openHtmlNamed', { name: x.fileName || x.title }),
+      onclick: () => openReport(x.id, key).catch(showError) }, t('export.openHtml')) : null));
 }
 
 async function download(x) {

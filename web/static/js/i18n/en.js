@@ -303,7 +303,7 @@ export default {
   'facil.exported': 'PDF made ({kb} kB) and saved with the strategy.',
   'facil.downloadAgain': 'Download {name} again',
   'export.openHtml': 'Open as a web page (accessible)',
-  'export.openHtmlNamed': 'Open {name} as a web page (accessible)',
+  'export.openHtmlNamed': 'Open as a web page (accessible): {name}',
   'export.opened': 'The report opened as a web page in a new tab.',
 
   'rank.byVotes': 'Rank by votes',

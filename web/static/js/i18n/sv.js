@@ -305,7 +305,7 @@ export default {
   'facil.exported': 'PDF skapad ({kb} kB) och sparad till strategin.',
   'facil.downloadAgain': 'Ladda ner {name} igen',
   'export.openHtml': 'Öppna som webbsida (tillgänglig)',
-  'export.openHtmlNamed': 'Öppna {name} som webbsida (tillgänglig)',
+  'export.openHtmlNamed': 'Öppna som webbsida (tillgänglig): {name}',
   'export.opened': 'Rapporten öppnades som webbsida i en ny flik.',
 
   'rank.byVotes': 'Rangordna efter röster',
