@@ -271,7 +271,9 @@ func tagFile(pdf []byte, t *tagger, private []byte, modified time.Time) ([]byte,
 		first = f.offsets[nums2[0]]
 	}
 	out := bytes.NewBuffer(make([]byte, 0, len(pdf)+len(added)*200+len(private)))
-	out.Write(pdf[:first])
+	// fpdf declares PDF 1.4; the structure's entries (/Tabs among them)
+	// are PDF 1.5 and later, and PDF/UA-1 and PDF/A-2 build on PDF 1.7.
+	out.Write(bytes.Replace(pdf[:first], []byte("%PDF-1.4\n"), []byte("%PDF-1.7\n"), 1))
 	offsets := make([]int, next)
 	for _, n := range nums2 {
 		o := f.object(n)

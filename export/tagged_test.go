@@ -36,8 +36,12 @@ var quoted = regexp.MustCompile(`(?m)^\s*"(.*)"$`)
 func checkTagged(t *testing.T, path, lang string, text bool) tagged {
 	t.Helper()
 	var tg tagged
-	if info := run(t, "pdfinfo", path); !regexp.MustCompile(`(?m)^Tagged:\s+yes$`).MatchString(info) {
+	info := run(t, "pdfinfo", path)
+	if !regexp.MustCompile(`(?m)^Tagged:\s+yes$`).MatchString(info) {
 		t.Errorf("pdfinfo does not say Tagged: yes:\n%s", info)
+	}
+	if !regexp.MustCompile(`(?m)^PDF version:\s+1\.7$`).MatchString(info) {
+		t.Errorf("not PDF 1.7, which PDF/UA-1 builds on:\n%s", info)
 	}
 	if text {
 		tg.structure = run(t, "pdfinfo", "-struct-text", path)
