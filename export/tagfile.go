@@ -36,8 +36,11 @@ func parsePDF(data []byte) (*pdfFile, error) {
 		return nil, errNotOurs
 	}
 	x, err := strconv.Atoi(string(m[1]))
-	if err != nil || x <= 0 || x >= len(data) || !bytes.HasPrefix(data[x:], []byte("xref\n0 ")) {
+	if err != nil || x <= 0 || x >= len(data) {
 		return nil, errNotOurs
+	}
+	if !bytes.HasPrefix(data[x:], []byte("xref\n0 ")) {
+		return parseXRefStream(data, x)
 	}
 	line := data[x+len("xref\n0 "):]
 	nl := bytes.IndexByte(line, '\n')
@@ -64,6 +67,16 @@ func parsePDF(data []byte) (*pdfFile, error) {
 		}
 		f.offsets[k] = off
 	}
+	f.trailer = data[entries+20*n:]
+	if !bytes.HasPrefix(f.trailer, []byte("trailer")) {
+		return nil, errNotOurs
+	}
+	f.findEnds()
+	return f, nil
+}
+
+// findEnds notes where each object ends: where the next one starts.
+func (f *pdfFile) findEnds() {
 	f.ends = make(map[int]int, len(f.offsets))
 	byOff := make([]int, 0, len(f.offsets))
 	for k := range f.offsets {
@@ -71,15 +84,52 @@ func parsePDF(data []byte) (*pdfFile, error) {
 	}
 	slices.SortFunc(byOff, func(a, b int) int { return f.offsets[a] - f.offsets[b] })
 	for i, k := range byOff {
-		f.ends[k] = x
+		f.ends[k] = f.xref
 		if i+1 < len(byOff) {
 			f.ends[k] = f.offsets[byOff[i+1]]
 		}
 	}
-	f.trailer = data[entries+20*n:]
-	if !bytes.HasPrefix(f.trailer, []byte("trailer")) {
+}
+
+var xrefStreamRe = regexp.MustCompile(`^\d+ 0 obj\n<< /Type /XRef /Size (\d+) /W \[1 4 2\] /Index \[0 (\d+)\]([^\n]*?) /Length (\d+) /Filter /FlateDecode >>\nstream\n`)
+
+// parseXRefStream reads the cross-reference stream at x, as tagFile
+// writes it. Objects inside object streams are not listed: only those
+// stored on their own, which is all privateData needs.
+func parseXRefStream(data []byte, x int) (*pdfFile, error) {
+	m := xrefStreamRe.FindSubmatchIndex(data[x:])
+	if m == nil {
 		return nil, errNotOurs
 	}
+	num := func(i int) int { n, _ := strconv.Atoi(string(data[x+m[2*i] : x+m[2*i+1]])); return n }
+	size, l := num(1), num(4)
+	start := x + m[1]
+	if size <= 0 || num(2) != size || start+l > len(data) {
+		return nil, errNotOurs
+	}
+	r, err := zlib.NewReader(bytes.NewReader(data[start : start+l]))
+	if err != nil {
+		return nil, errNotOurs
+	}
+	entries, err := io.ReadAll(io.LimitReader(r, int64(7*size)+1))
+	if err != nil || len(entries) != 7*size {
+		return nil, errNotOurs
+	}
+	f := &pdfFile{data: data, xref: x, offsets: map[int]int{}, size: size, trailer: data[x+m[6] : x+m[7]]}
+	for k := 1; k < size; k++ {
+		e := entries[7*k:]
+		if e[0] != 1 {
+			continue
+		}
+		off := int(e[1])<<24 | int(e[2])<<16 | int(e[3])<<8 | int(e[4])
+		if off <= 0 || off > x || !bytes.HasPrefix(data[off:], []byte(strconv.Itoa(k)+" 0 obj")) {
+			return nil, errNotOurs
+		}
+		if off < x {
+			f.offsets[k] = off
+		}
+	}
+	f.findEnds()
 	return f, nil
 }
 
@@ -95,6 +145,8 @@ func (f *pdfFile) object(n int) []byte {
 
 var (
 	rootRe  = regexp.MustCompile(`/Root (\d+) 0 R`)
+	infoRe  = regexp.MustCompile(`/Info (\d+) 0 R`)
+	idRe    = regexp.MustCompile(`/ID \[<[0-9a-f]+> <[0-9a-f]+>\]`)
 	pagesRe = regexp.MustCompile(`/Pages (\d+) 0 R`)
 	kidsRe  = regexp.MustCompile(`/Kids \[([0-9 R]*)\]`)
 	// What tagFile writes for the private data, and its stream.
@@ -131,15 +183,29 @@ func (f *pdfFile) pages() ([]int, int, error) {
 	return pages, root, nil
 }
 
-// pdfText is a PDF text string in UTF-16BE with its byte order mark, so
-// that any text survives without escaping.
+// pdfText is a PDF text string in UTF-16BE with its byte order mark,
+// written as a literal string of those bytes (two a character, where hex
+// would take four), so that any text survives.
 func pdfText(s string) string {
 	var b strings.Builder
-	b.WriteString("<FEFF")
-	for _, u := range utf16.Encode([]rune(s)) {
-		fmt.Fprintf(&b, "%04X", u)
+	b.Grow(2*len(s) + 4)
+	b.WriteString("(\xfe\xff")
+	put := func(c byte) {
+		switch c {
+		case '(', ')', '\\':
+			b.WriteByte('\\')
+		case '\r':
+			// A bare CR in a string would be read as a line end.
+			b.WriteString(`\r`)
+			return
+		}
+		b.WriteByte(c)
 	}
-	b.WriteString(">")
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(byte(u >> 8))
+		put(byte(u))
+	}
+	b.WriteString(")")
 	return b.String()
 }
 
@@ -186,10 +252,14 @@ func tagFile(pdf []byte, t *tagger, private []byte, modified time.Time) ([]byte,
 		return strconv.Itoa(pages[p-1]) + " 0 R"
 	}
 
-	var added [][]byte
-	obj := func(n int, body string) {
-		added = append(added, []byte(strconv.Itoa(n)+" 0 obj\n"+body+"\nendobj\n"))
+	// The structure tree is many small dictionaries with much text (the
+	// map's description): they go into one compressed object stream.
+	type packed struct {
+		n    int
+		body string
 	}
+	var inStream []packed
+	obj := func(n int, body string) { inStream = append(inStream, packed{n, body}) }
 	obj(treeRoot, fmt.Sprintf("<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R /ParentTreeNextKey %d >>", ids[t.root], parentTree, len(pages)))
 	var nums strings.Builder
 	nums.WriteString("<< /Nums [")
@@ -242,13 +312,24 @@ func tagFile(pdf []byte, t *tagger, private []byte, modified time.Time) ([]byte,
 		b.WriteString("] >>")
 		obj(ids[e], b.String())
 	}
+	var added [][]byte
 	if private != nil {
-		var z bytes.Buffer
-		w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-		w.Write(private)
-		w.Close()
-		added = append(added, fmt.Appendf(nil, "%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream\nendobj\n", privNum, z.Len(), z.Bytes()))
+		added = append(added, fmt.Appendf(nil, "%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream\nendobj\n", privNum, len(deflate(private)), deflate(private)))
 	}
+	objStm := alloc()
+	{
+		var head, body bytes.Buffer
+		for _, o := range inStream {
+			fmt.Fprintf(&head, "%d %d ", o.n, body.Len())
+			body.WriteString(o.body)
+			body.WriteByte('\n')
+		}
+		head.WriteByte('\n')
+		z := deflate(append(head.Bytes(), body.Bytes()...))
+		added = append(added, fmt.Appendf(nil, "%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream\nendobj\n",
+			objStm, len(inStream), head.Len(), len(z), z))
+	}
+	xrefNum := alloc()
 
 	// The catalog and the pages gain their entries.
 	edit := map[int][2]string{}
@@ -286,24 +367,53 @@ func tagFile(pdf []byte, t *tagger, private []byte, modified time.Time) ([]byte,
 		offsets[n] = out.Len()
 		out.Write(o)
 	}
-	for i, a := range added {
-		offsets[f.size+i] = out.Len()
+	for _, a := range added {
+		n, _ := strconv.Atoi(string(a[:bytes.IndexByte(a, ' ')]))
+		offsets[n] = out.Len()
 		out.Write(a)
 	}
-	x := out.Len()
-	fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", next)
-	for n := 1; n < next; n++ {
-		if offsets[n] == 0 {
-			out.WriteString("0000000000 65535 f \n")
-			continue
-		}
-		fmt.Fprintf(out, "%010d 00000 n \n", offsets[n])
+	// A cross-reference stream (PDF 1.5), as the object stream needs: each
+	// entry is a type (0 free, 1 at an offset, 2 in the object stream),
+	// 4 bytes of offset or stream number, 2 of generation or index.
+	inObjStm := map[int]int{}
+	for i, o := range inStream {
+		inObjStm[o.n] = i
 	}
-	tr := f.trailer[:bytes.Index(f.trailer, []byte("startxref"))]
-	tr = bytes.Replace(tr, []byte("/Size "+strconv.Itoa(f.size)+"\n"), []byte("/Size "+strconv.Itoa(next)+"\n"), 1)
-	out.Write(tr)
+	x := out.Len()
+	offsets[xrefNum] = x
+	entries := make([]byte, 0, 7*next)
+	for n := range next {
+		typ, f2, f3 := 1, offsets[n], 0
+		if i, ok := inObjStm[n]; ok {
+			typ, f2, f3 = 2, objStm, i
+		} else if offsets[n] == 0 {
+			typ, f2, f3 = 0, 0, 0xffff
+			if n > 0 {
+				f3 = 0
+			}
+		}
+		entries = append(entries, byte(typ), byte(f2>>24), byte(f2>>16), byte(f2>>8), byte(f2), byte(f3>>8), byte(f3))
+	}
+	z := deflate(entries)
+	keep := ""
+	for _, re := range []*regexp.Regexp{rootRe, infoRe, idRe} {
+		if m := re.Find(f.trailer); m != nil {
+			keep += " " + string(m)
+		}
+	}
+	fmt.Fprintf(out, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [0 %d]%s /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream\nendobj\n",
+		xrefNum, next, next, keep, len(z), z)
 	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", x)
 	return out.Bytes(), nil
+}
+
+// deflate compresses b for a /FlateDecode stream.
+func deflate(b []byte) []byte {
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.DefaultCompression)
+	w.Write(b)
+	w.Close()
+	return z.Bytes()
 }
 
 // pdfDate formats t as a PDF date string in UTC.
