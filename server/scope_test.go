@@ -106,6 +106,13 @@ func TestScopeLeaderSeesNothingOutside(t *testing.T) {
 	if err := l.do("GET", "/api/boards/"+w.vaxjo.ID, nil, nil); err != nil {
 		t.Errorf("own board: %v", err)
 	}
+	var own struct{ ID string }
+	if err := w.n.api.Do(ctxT(t), "POST", "/api/boards/"+w.vaxjo.ID+"/exports", testKey, nil, &own); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.do("GET", "/api/exports/"+own.ID+"/html", nil, nil); err != nil {
+		t.Errorf("own export's web page, signed in: %v", err)
+	}
 	if err := l.do("GET", "/api/boards/"+w.vaxjo.ID+"/document", nil, nil); err != nil {
 		t.Errorf("own document: %v", err)
 	}
