@@ -80,7 +80,10 @@ type labels struct {
 	truncatedMap string
 
 	// The map read as text (its alternative text).
-	altIntro     string // "Processkarta med %d simbanor, ..."
+	altIntro     string // "Processkartan som text: %d simbanor ..."
+	altIntroOne  string // the same for one lane
+	altIntroNone string // for a map without lanes
+	altOnMap     string // what stands on a map without lanes
 	altTile      string // "Del %s av kartan. "
 	altLane      string
 	altEmptyLane string
@@ -187,6 +190,9 @@ var sv = &labels{
 	altTile:      "Del %s av processkartan, det som står på den här sidan:",
 	altLane:      "Simbana",
 	altEmptyLane: "tom",
+	altIntroOne:  "Processkartan som text: en simbana, det som står i den från vänster till höger, sedan det som står utanför den, därefter pilarna.",
+	altIntroNone: "Processkartan som text: det som står på kartan uppifrån och ned, därefter pilarna.",
+	altOnMap:     "På kartan",
 	altOutside:   "Utanför simbanorna",
 	altArrows:    "Pilar",
 	altNoText:    "utan text",
@@ -292,6 +298,9 @@ var en = &labels{
 	altTile:      "Part %s of the process map, what stands on this page:",
 	altLane:      "Swimlane",
 	altEmptyLane: "empty",
+	altIntroOne:  "The process map as text: one swimlane, what stands in it from left to right, then what stands outside it, then the arrows.",
+	altIntroNone: "The process map as text: what stands on the map from top to bottom, then the arrows.",
+	altOnMap:     "On the map",
 	altOutside:   "Outside the swimlanes",
 	altArrows:    "Arrows",
 	altNoText:    "no text",

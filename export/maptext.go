@@ -154,7 +154,7 @@ func (d mapDesc) text(lab *labels, intro string) string {
 		b.WriteString(strings.Join(l.items, "; ") + ".")
 	}
 	if len(d.outside) > 0 {
-		b.WriteString(" " + lab.altOutside + ": " + strings.Join(d.outside, "; ") + ".")
+		b.WriteString(" " + d.outsideLabel(lab) + ": " + strings.Join(d.outside, "; ") + ".")
 	}
 	if len(d.arrows) > 0 {
 		b.WriteString(" " + lab.altArrows + ": " + strings.Join(d.arrows, "; ") + ".")
@@ -164,5 +164,20 @@ func (d mapDesc) text(lab *labels, intro string) string {
 
 // intro is the sentence that opens the map's description.
 func (d mapDesc) intro(lab *labels) string {
+	switch len(d.lanes) {
+	case 0:
+		return lab.altIntroNone
+	case 1:
+		return lab.altIntroOne
+	}
 	return fmt.Sprintf(lab.altIntro, len(d.lanes))
+}
+
+// outsideLabel names what stands outside the lanes: on a map without
+// lanes, everything.
+func (d mapDesc) outsideLabel(lab *labels) string {
+	if len(d.lanes) == 0 {
+		return lab.altOnMap
+	}
+	return lab.altOutside
 }

@@ -74,7 +74,7 @@ func (l laneDesc) Items() []string { return l.items }
 // htmlMapOf describes the renderer's current map for the report.
 func (r *renderer) htmlMapOf(id string) *htmlMap {
 	d := r.describeMap(nil)
-	return &htmlMap{ID: id, Intro: d.intro(r.lab), Outside: r.lab.altOutside, Arrows: r.lab.altArrows,
+	return &htmlMap{ID: id, Intro: d.intro(r.lab), Outside: d.outsideLabel(r.lab), Arrows: r.lab.altArrows,
 		ImageLabel: r.lab.htmlImage, LaneWord: r.lab.altLane, Lanes: d.lanes, OutsideItems: d.outside, ArrowItems: d.arrows,
 		SVG: r.mapSVG(id, d)}
 }

@@ -105,3 +105,14 @@ func TestReportHTMLOfOtherFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestMapTextWithoutLanes: a map without lanes (the goal workshop's) is
+// described without counting lanes: what stands on it, then the arrows.
+func TestMapTextWithoutLanes(t *testing.T) {
+	t.Parallel()
+	b := newBuilder(t, "Mål", "goal-workshop")
+	page := reportOf(t, render(t, b.st, options()))
+	if !strings.Contains(page, sv.altIntroNone) || !strings.Contains(page, "<h3>"+sv.altOnMap+"</h3>") || strings.Contains(page, "0 simbanor") {
+		t.Errorf("a map without lanes is described as one with lanes:\n%s", page[strings.Index(page, `id="karta-text"`):][:400])
+	}
+}
