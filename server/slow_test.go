@@ -133,8 +133,10 @@ func TestSlowConsumerIsDroppedNotWaitedOn(t *testing.T) {
 	t.Logf("fan-out to the fast client: before p50 %v p99 %v; with a stalled client p50 %v p99 %v",
 		p(before, .5), p(before, .99), p(during, .5), p(during, .99))
 	// Waiting on the stalled socket would cost a write timeout (10 s) per
-	// message; a second is far above any honest delay on loopback.
-	if p(during, .99) > time.Second {
+	// message, so the backlog would grow past it; half of it leaves room
+	// for a machine busy with other tests (-race, parallel packages),
+	// where an honest p99 has been seen at 1.2 s.
+	if p(during, .99) > 5*time.Second {
 		t.Fatalf("the stalled client slowed the others: p99 %v", p(during, .99))
 	}
 }

@@ -101,7 +101,9 @@ var presencePrefix = []byte(`{"type":"presence"`)
 type Options struct {
 	// Origin is sent as the Origin header, as a browser would.
 	Origin string
-	// OnMessage, if set, sees every message after the replica applied it.
+	// OnMessage, if set, sees every message after the replica applied it
+	// and before anyone waiting for its seq is let go. It runs with the
+	// replica locked, so it must not call the Client's methods.
 	OnMessage func(*Message)
 	// SkipPresence leaves presence messages undecoded, for load tests.
 	SkipPresence bool
@@ -192,10 +194,10 @@ func (c *Client) connect(ctx context.Context, withSince bool) error {
 	c.closeStatus = -1
 	c.applyWelcome(&m)
 	closed := c.closed
-	c.mu.Unlock()
 	if c.opts.OnMessage != nil {
 		c.opts.OnMessage(&m)
 	}
+	c.mu.Unlock()
 	go c.readLoop(ws, closed)
 	return nil
 }
@@ -246,10 +248,12 @@ func (c *Client) readLoop(ws *websocket.Conn, closed chan struct{}) {
 		}
 		c.mu.Lock()
 		c.handle(&m)
-		c.mu.Unlock()
+		// Before the lock is let go: whoever waits for this seq then
+		// finds the message already seen by OnMessage.
 		if c.opts.OnMessage != nil {
 			c.opts.OnMessage(&m)
 		}
+		c.mu.Unlock()
 	}
 }
 
