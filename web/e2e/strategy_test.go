@@ -196,7 +196,7 @@ func TestStrategySeries(t *testing.T) {
 
 	// The revision report.
 	org.do("make the report", chromedp.Click(buttonByText("Skapa revisionsrapport (PDF)")))
-	org.waitFor("the report listed", `document.querySelector('#report-status').textContent.startsWith('Rapporten är klar') && document.querySelectorAll('#exports li button').length === 1`, 30*time.Second)
+	org.waitFor("the report listed", `document.querySelector('#report-status').textContent.startsWith('Rapporten är klar') && document.querySelectorAll('#exports li').length === 1 && document.querySelectorAll('#exports li button:not([data-report])').length === 1 && document.querySelectorAll('#exports li button[data-report]').length === 1`, 30*time.Second)
 	var rev struct{ Exports []board.Export }
 	must(api.Do(ctx, "GET", "/api/strategies/"+strat.ID, api.Key, nil, &rev))
 	if len(rev.Exports) != 1 {
