@@ -1,12 +1,16 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/google/uuid"
+	"github.com/processkarta/processkarta/board"
+	"github.com/processkarta/processkarta/server/client"
 )
 
 // TestPlacementAndStartPage: a step and then a decision made with S and D
@@ -75,4 +79,66 @@ func TestPlacementAndStartPage(t *testing.T) {
 	if n := b.num(`document.querySelectorAll('#strat-list li').length`); n != 1 {
 		t.Fatalf("%v strategies listed after the refused duplicate", n)
 	}
+}
+
+// TestPlacementOfCopies: a step that reaches into its lane's header column
+// (as one imported or made before the rule may) is duplicated with Ctrl+D,
+// and another is copied and pasted with Ctrl+C and Ctrl+V; each copy lands
+// right of the header column, in the original's lane, not over the lane's
+// title.
+func TestPlacementOfCopies(t *testing.T) {
+	s := startServer(t)
+	w := newWorkshop(t, s, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	fac, err := client.Dial(ctx, s.URL(), w.BoardID, w.Facilitator, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lanes := map[string]string{}
+	for id, o := range fac.Objects() {
+		if o.Kind == board.KindLane {
+			lanes[o.Text("title")] = id
+		}
+	}
+	sbf, fsk := lanes["Samhällsbyggnadsförvaltningen"], lanes["Fastighetskontoret"]
+	dup, paste := uuid.NewString(), uuid.NewString()
+	// A copy 24 units right of either would still cover the header column.
+	if _, err := fac.Ops(ctx,
+		board.Op{Op: board.OpCreate, ID: dup, Kind: board.KindStep, Props: map[string]any{"x": 150.0, "y": 260.0, "w": 160.0, "h": 80.0, "lane": sbf, "z": "y", "text": "Samråd om planprogram"}},
+		board.Op{Op: board.OpCreate, ID: paste, Kind: board.KindStep, Props: map[string]any{"x": 100.0, "y": 460.0, "w": 160.0, "h": 80.0, "lane": fsk, "z": "z", "text": "Inventera solcellstak"}},
+	); err != nil {
+		t.Fatal(err)
+	}
+	fac.Close()
+	w.Objects += 2
+
+	b := newBrowser(t, "leader", 1280, 800)
+	openBoard(b, s, w, "")
+	copyOf := func(text string) string {
+		return fmt.Sprintf(`[...processkarta.client.objects.values()].find((o) => o.kind === 'step' && o.text === %s && o.id !== %s && o.id !== %s)`, jsq(text), jsq(dup), jsq(paste))
+	}
+	check := func(what, text, lane string) {
+		t.Helper()
+		b.waitFor("the "+what, copyOf(text)+` !== undefined`, 5*time.Second)
+		var got struct {
+			X    float64
+			Lane string
+		}
+		b.eval(fmt.Sprintf(`(() => { const o = %s; return {x: o.x, lane: o.lane ?? ''}; })()`, copyOf(text)), &got)
+		if got.X < 180 || got.Lane != lane {
+			t.Fatalf("the %s is at x %v in lane %q; want x ≥ 180 (the lane header column's width) in lane %q", what, got.X, got.Lane, lane)
+		}
+	}
+
+	b.click(sel(dup))
+	b.waitFor("the first step selected", fmt.Sprintf(`processkarta.editor.selection.has(%s) && processkarta.editor.selection.size === 1`, jsq(dup)), 3*time.Second)
+	b.press("d", chromedp.ModifierCtrl)
+	check("duplicate", "Samråd om planprogram", sbf)
+
+	b.click(sel(paste))
+	b.waitFor("the second step selected", fmt.Sprintf(`processkarta.editor.selection.has(%s) && processkarta.editor.selection.size === 1`, jsq(paste)), 3*time.Second)
+	b.press("c", chromedp.ModifierCtrl)
+	b.press("v", chromedp.ModifierCtrl)
+	check("pasted copy", "Inventera solcellstak", fsk)
 }

@@ -232,18 +232,8 @@ export class Editor extends EventTarget {
   moveOps(ids, dx, dy) {
     const bands = laneBands(this.objects);
     const ops = [];
-    // The lanes' header column holds their titles only: a move that would
-    // put something there lands just right of it instead.
-    if (bands.length) {
-      const bottom = bands[bands.length - 1].y1;
-      let push = 0;
-      for (const id of ids) {
-        const o = this.objects.get(id);
-        const b = o && o.kind !== 'lane' && o.kind !== 'link' && o.kind !== 'frame' && bounds({ ...o, x: (o.x ?? 0) + dx, y: (o.y ?? 0) + dy });
-        if (b && b.x < LANE_HEADER && b.x + b.w > 0 && b.y < bottom && b.y + b.h > 0) push = Math.max(push, LANE_HEADER + 12 - b.x);
-      }
-      if (push > 0) { dx += push; this.emit('refused', { reason: 'laneHeader' }); }
-    }
+    const push = headerPush(bands, [...ids].map((id) => this.objects.get(id)).filter(Boolean), dx, dy);
+    if (push > 0) { dx += push; this.emit('refused', { reason: 'laneHeader' }); }
     for (const id of ids) {
       const o = this.objects.get(id);
       if (!o) continue;
@@ -376,7 +366,7 @@ export class Editor extends EventTarget {
     }
     if (!Array.isArray(items) || !items.length) return 0;
     if (at) {
-      const bs = items.map((o) => bounds(o)).filter(Boolean);
+      const bs = items.map((o) => bounds({ kind: o.kind, ...o.props })).filter(Boolean);
       if (bs.length) {
         const minX = Math.min(...bs.map((b) => b.x)), minY = Math.min(...bs.map((b) => b.y));
         const maxX = Math.max(...bs.map((b) => b.x + b.w)), maxY = Math.max(...bs.map((b) => b.y + b.h));
@@ -385,6 +375,8 @@ export class Editor extends EventTarget {
     }
     const idMap = new Map(items.map((o) => [o.id, uuid()]));
     const bands = laneBands(this.objects);
+    // Copies keep off the lanes' header column as moved objects do.
+    dx += headerPush(bands, items.map((o) => ({ kind: o.kind, ...o.props })), dx, dy);
     let z = zTop([...this.objects.values()].filter((o) => NODE_KINDS.includes(o.kind)));
     const ops = [];
     const ordered = [...items].sort((a, b) => (a.kind === 'link') - (b.kind === 'link') || byZ(a, b));
@@ -460,6 +452,22 @@ export class Editor extends EventTarget {
     return [...this.objects.values()].filter((o) => o.kind === 'goal')
       .sort((a, b) => ((a.rank ?? 1e9) - (b.rank ?? 1e9)) || String(a.title).localeCompare(String(b.title)));
   }
+}
+
+/**
+ * How far right objs must shift, after moving by (dx, dy), so that none
+ * covers a lane's header column (which holds the lanes' titles only): 0
+ * when none would. Lanes, links and frames are not held to it.
+ */
+function headerPush(bands, objs, dx, dy) {
+  if (!bands.length) return 0;
+  const bottom = bands[bands.length - 1].y1;
+  let push = 0;
+  for (const o of objs) {
+    const b = o.kind !== 'lane' && o.kind !== 'link' && o.kind !== 'frame' && bounds({ ...o, x: (o.x ?? 0) + dx, y: (o.y ?? 0) + dy });
+    if (b && b.x < LANE_HEADER && b.x + b.w > 0 && b.y < bottom && b.y + b.h > 0) push = Math.max(push, LANE_HEADER + 12 - b.x);
+  }
+  return push;
 }
 
 function propsWithKind(o) { return { id: o.id, kind: o.kind, props: propsOf(o), z: o.z }; }
