@@ -17,3 +17,7 @@ func (s *Store) ResubscribeForTest(boardID string) {
 	defer s.psMu.Unlock()
 	s.ps.Subscribe(context.Background(), channelOf(boardID))
 }
+
+// GroupedForTest is how many changes this store committed in one pipeline
+// with others.
+func (s *Store) GroupedForTest() int64 { return s.grouped.Load() }

@@ -146,6 +146,9 @@ type Store struct {
 	closed bool
 	wg     sync.WaitGroup
 
+	// grouped counts changes committed in a pipeline with others.
+	grouped atomic.Int64
+
 	purgeReq    chan struct{}
 	purges      atomic.Int64
 	purgeErrors atomic.Int64
@@ -159,6 +162,10 @@ type boardData struct {
 	// unanswered counts the commits that Redis did not answer (timed out
 	// or unreachable), so that commits queued behind one learn of it.
 	unanswered atomic.Uint64
+	// pending are the commits waiting for commitMu; the one that gets it
+	// takes them all (groupcommit.go).
+	pendMu  sync.Mutex
+	pending []*commitReq
 	// syncMu serializes loading and catching up.
 	syncMu sync.Mutex
 

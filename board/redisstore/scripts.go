@@ -17,7 +17,10 @@ import "github.com/redis/go-redis/v9"
 // s sets the settings and m the summary (field ignored), x replaces the
 // logged change whose stream id is field by value (an erase change scrubs
 // the log this way: the stream is rebuilt with the replacements, in the
-// same atomic step).
+// same atomic step). A first triple (a, "", sha1) makes the change follow
+// only the logged change whose JSON has that SHA-1: a group commit's
+// changes after the first (groupcommit.go), which must not land on top of
+// another node's change that took their predecessor's seq.
 //
 // Returns {"OK", seq}, {"NOBOARD", 0}, or {"STALE", stored seq, entries}
 // where entries are up to 64 of the changes after the expected seq, as
@@ -30,6 +33,12 @@ end
 if cur ~= tonumber(ARGV[1]) then
   return {'STALE', cur, redis.call('XRANGE', KEYS[8], (tonumber(ARGV[1]) + 1) .. '-0', '+', 'COUNT', 64)}
 end
+if ARGV[5] == 'a' then
+  local last = redis.call('XREVRANGE', KEYS[8], '+', '-', 'COUNT', 1)
+  if #last == 0 or redis.sha1hex(last[1][2][2]) ~= ARGV[7] then
+    return {'STALE', cur, {}}
+  end
+end
 local hashes = {o = KEYS[3], p = KEYS[4], t = KEYS[5], v = KEYS[6]}
 local repl, scrub = {}, false
 local i = 5
@@ -39,6 +48,8 @@ while i <= #ARGV do
     redis.call('SET', KEYS[7], value)
   elseif kind == 'x' then
     repl[field], scrub = value, true
+  elseif kind == 'a' then
+    -- checked above
   elseif kind == 'm' then
     redis.call('SET', KEYS[9], value)
   elseif hashes[kind] then
