@@ -120,8 +120,9 @@ func (s *Store) commitBatch(ctx context.Context, b *storekit.Board[boardData], b
 	_, _ = pipe.Exec(octx) // each command's own error is read below
 	for i, cmd := range cmds {
 		res, err := cmd.Slice()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			noteUnanswered(&b.Data, err)
+		var reply redis.Error
+		if err != nil && !errors.As(err, &reply) {
+			noteUnanswered(&b.Data, err) // no answer at all, not an error reply
 		}
 		if st, _ := status(res); err != nil || st != "OK" {
 			// Those after it expected its seq: all again, one at a time.
