@@ -232,6 +232,7 @@ func newRenderer(st *board.State, opt Options, lab *labels, fd *fontData) *rende
 	pdf.AddUTF8FontFromBytes(regularKey, "", fd.regular)
 	pdf.AddUTF8FontFromBytes(boldKey, "", fd.bold)
 	pdf.SetFont(regularKey, "", 10)
+	r.growShapes()
 	r.title, r.short = r.titles()
 	r.metadata()
 	pdf.SetFooterFunc(r.footer)

@@ -60,13 +60,17 @@ type textKey struct {
 	s    float64
 }
 
-// fitMap lays out map text, at most once per piece and scale.
-func (r *renderer) fitMap(k textKey, style, text string, w, h, px float64) fitted {
+// fitMap lays out map text, at most once per piece and scale, from px
+// board pixels down to minPt points (0: the map's least size).
+func (r *renderer) fitMap(k textKey, style, text string, w, h, px, minPt float64) fitted {
 	if ft, ok := r.fits[k]; ok {
 		return ft
 	}
+	if minPt == 0 {
+		minPt = minTextPt * 0.75
+	}
 	r.font(style, 10)
-	ft := fit(r.pdf, text, w, h, px*k.s/ptMM, minTextPt*0.75)
+	ft := fit(r.pdf, text, w, h, px*k.s/ptMM, minPt)
 	r.cut = r.cut || ft.cut
 	r.fits[k] = ft
 	return ft
@@ -98,7 +102,7 @@ func laneTitleBox(l *lane, s float64) rect {
 
 func (r *renderer) laneTitleFit(l *lane, s float64) fitted {
 	b := laneTitleBox(l, s)
-	return r.fitMap(textKey{l.o, 2, s}, "B", laneTitle(l, r.lab), b.w, b.h, 16)
+	return r.fitMap(textKey{l.o, 2, s}, "B", laneTitle(l, r.lab), b.w, b.h, 16, 0)
 }
 
 func (r *renderer) drawLane(v *view, l *lane) {
@@ -172,7 +176,13 @@ func (r *renderer) itemFit(it *item, s float64) fitted {
 		return fitted{}
 	}
 	t := textBox(it, s)
-	return r.fitMap(textKey{it.o, 0, s}, t.style, it.text, t.box.w, t.box.h, t.px)
+	floor := 0.0
+	if growsWithText(it.kind) {
+		// The shape has grown to hold its text (growShapes): only a word
+		// too long for it shrinks the text, and no further than there.
+		floor = t.px * s / ptMM * mapTextFloor
+	}
+	return r.fitMap(textKey{it.o, 0, s}, t.style, it.text, t.box.w, t.box.h, t.px, floor)
 }
 
 func (r *renderer) goalHeadFit(it *item, s float64) fitted {
@@ -182,7 +192,7 @@ func (r *renderer) goalHeadFit(it *item, s float64) fitted {
 	} else if it.votes > 1 {
 		txt += " · " + fmt.Sprintf(r.lab.votesFmt, it.votes)
 	}
-	return r.fitMap(textKey{it.o, 1, s}, "B", txt, it.r.w*s-16*s, goalHead(it, s), 12)
+	return r.fitMap(textKey{it.o, 1, s}, "B", txt, it.r.w*s-16*s, goalHead(it, s), 12, 0)
 }
 
 func (r *renderer) drawItem(v *view, it *item) {
@@ -371,5 +381,5 @@ func (r *renderer) linkFit(l *link, s float64) fitted {
 		return fitted{}
 	}
 	maxW := math.Min(170, math.Max(60, linkSpan(l)*0.9)) * s
-	return r.fitMap(textKey{l.o, 3, s}, "", l.label, maxW, 40*s, 12)
+	return r.fitMap(textKey{l.o, 3, s}, "", l.label, maxW, 40*s, 12, 0)
 }

@@ -39,7 +39,7 @@ func (r *renderer) describeMap(region *rect) mapDesc {
 		}
 		li := -1
 		for i, l := range m.lanes {
-			if it.r.cy() >= l.band.y && it.r.cy() < l.band.y+l.band.h && it.r.cx() >= l.band.x && it.r.cx() <= l.band.x+l.band.w {
+			if c := it.at; c.cy() >= l.band.y && c.cy() < l.band.y+l.band.h && c.cx() >= l.band.x && c.cx() <= l.band.x+l.band.w {
 				li = i
 				break
 			}

@@ -115,7 +115,8 @@ type item struct {
 	o     *board.Object
 	kind  string
 	shape shapeKind
-	r     rect // the shape's box in board pixels
+	r     rect // the shape's box in board pixels, grown to hold its text (growShapes)
+	at    rect // the box as stored, which decides the lane the shape stands in
 	text  string
 	fill  rgb
 	line  rgb
@@ -298,6 +299,7 @@ func buildModel(st *board.State, fd *fontData) *model {
 		default:
 			continue
 		}
+		it.at = it.r
 		byID[o.ID] = it
 		if o.Kind == board.KindFrame {
 			frames = append(frames, it)
@@ -364,6 +366,12 @@ func buildModel(st *board.State, fd *fontData) *model {
 		return cmp.Or(cmp.Compare(al, bl), cmp.Compare(a.it.r.y, b.it.r.y), cmp.Compare(a.it.r.x, b.it.r.x), strings.Compare(a.it.o.ID, b.it.o.ID))
 	})
 
+	m.setBBox()
+	return m
+}
+
+// setBBox sets the map's bounds: its lanes and shapes with room around.
+func (m *model) setBBox() {
 	first := true
 	add := func(r rect) {
 		if first {
@@ -381,7 +389,6 @@ func buildModel(st *board.State, fd *fontData) *model {
 	if !first {
 		m.bbox = m.bbox.grow(mapPad)
 	}
-	return m
 }
 
 // rankGoals sorts the goal areas into the facilitator's final order: by

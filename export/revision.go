@@ -295,6 +295,7 @@ func (r *renderer) revisionPeople(rev *Revision, rl *revLabels) {
 func (r *renderer) workshopMap(w Workshop, rl *revLabels) {
 	title := r.clean(w.State.Info.Title) + " · " + isoDate(w.Date)
 	r.st, r.m = w.State, buildModel(w.State, r.fd)
+	r.growShapes()
 	r.fits, r.cut = map[textKey]fitted{}, false
 	r.title = fmt.Sprintf(rl.mapOf, title)
 	if !r.m.mapHasContent() {

@@ -192,17 +192,9 @@ func fit(pdf *fpdf.Fpdf, s string, w, h, maxPt, minPt float64) fitted {
 			maxLines = 1 // at least one line shows, even if it overflows
 		}
 		if maxLines >= 1 {
-			// Shrinking a little reads better than a hyphen; a hyphen at a
-			// compound's joint reads better than tiny text.
-			lines := m.wrap(w*1000/sizeMM, maxLines, false)
-			if len(lines) <= maxLines && !m.broke {
+			lines, ok := m.wrapAt(w, size, maxPt, minPt, maxLines)
+			if ok {
 				return fitted{lines: lines, size: size}
-			}
-			if size <= maxPt*0.8 || size <= minPt {
-				lines = m.wrap(w*1000/sizeMM, maxLines, true)
-				if len(lines) <= maxLines && (!m.broke || size <= minPt) {
-					return fitted{lines: lines, size: size}
-				}
 			}
 			if size <= minPt {
 				lines = lines[:min(len(lines), maxLines)]
@@ -212,6 +204,44 @@ func fit(pdf *fpdf.Fpdf, s string, w, h, maxPt, minPt float64) fitted {
 			}
 		}
 		size = max(minPt, size*sizeSteps)
+	}
+}
+
+// wrapAt wraps the text w mm wide at size (points) as fit prefers, and
+// reports whether that will do: whole words in at most maxLines lines (0:
+// any number). Shrinking a little reads better than a hyphen; a hyphen at
+// a compound's joint, once the text has shrunk by a fifth or reached
+// minPt, reads better than tiny text; a word broken anywhere only at
+// minPt. The lines are those of the last try.
+func (m *measured) wrapAt(w, size, maxPt, minPt float64, maxLines int) ([]string, bool) {
+	width := w * 1000 / (size * ptMM)
+	fits := func(lines []string) bool { return maxLines == 0 || len(lines) <= maxLines }
+	lines := m.wrap(width, maxLines, false)
+	if fits(lines) && !m.broke {
+		return lines, true
+	}
+	if size <= maxPt*0.8 || size <= minPt {
+		lines = m.wrap(width, maxLines, true)
+		if fits(lines) && (!m.broke || size <= minPt) {
+			return lines, true
+		}
+	}
+	return lines, false
+}
+
+// textHeight is the height in mm that s needs, w mm wide, for fit to
+// show all of it at the size it would choose with room enough below: the
+// largest from maxPt down to minPt at which no word has to be broken.
+// The font (family and style) must be set.
+func textHeight(pdf *fpdf.Fpdf, s string, w, maxPt, minPt float64) float64 {
+	if w <= 0 || strings.TrimSpace(s) == "" {
+		return 0
+	}
+	m := measure(pdf, s)
+	for size := maxPt; ; size = max(minPt, size*sizeSteps) {
+		if lines, ok := m.wrapAt(w, size, maxPt, minPt, 0); ok || size <= minPt {
+			return float64(len(lines)) * size * ptMM * lineGap
+		}
 	}
 }
 
