@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
 )
 
 // corkConn is a websocket's network connection as its writer sees it.
@@ -37,17 +36,15 @@ func (c *corkConn) cork() {
 	c.mu.Unlock()
 }
 
-// uncork sends what gathered, giving up after timeout.
-func (c *corkConn) uncork(timeout time.Duration) error {
+// uncork sends what gathered, within the connection's write deadline.
+func (c *corkConn) uncork() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.corked = false
 	if len(c.buf) == 0 {
 		return nil
 	}
-	c.Conn.SetWriteDeadline(time.Now().Add(timeout))
 	_, err := c.Conn.Write(c.buf)
-	c.Conn.SetWriteDeadline(time.Time{})
 	// An idle connection keeps no large buffer.
 	if cap(c.buf) > 64<<10 {
 		c.buf = nil
