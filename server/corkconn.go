@@ -45,8 +45,10 @@ func (c *corkConn) uncork() error {
 		return nil
 	}
 	_, err := c.Conn.Write(c.buf)
-	// An idle connection keeps no large buffer.
-	if cap(c.buf) > 64<<10 {
+	// An idle connection keeps no more than a few edits' worth: a
+	// thousand connections each keeping their welcome's batch would be
+	// tens of megabytes.
+	if cap(c.buf) > 4<<10 {
 		c.buf = nil
 	} else {
 		c.buf = c.buf[:0]
