@@ -366,7 +366,8 @@ func (b *browser) center(sel string) (float64, float64) {
 	// still be laying out (a list rendered after a fetch pushes the one
 	// below it down, or focus scrolls). So wait until the element's box is
 	// the same over two frames and, off the canvas (where shapes overlap
-	// on purpose), until the element is what is under its centre.
+	// on purpose), until the element is what is under its centre. An
+	// element not drawn yet is waited for as long.
 	var p struct{ X, Y float64 }
 	b.eval(fmt.Sprintf(`(async () => {
 		const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
@@ -374,7 +375,12 @@ func (b *browser) center(sel string) (float64, float64) {
 		let last = null;
 		for (;;) {
 			const e = document.querySelector(%q);
-			if (!e) return null;
+			if (!e) {
+				// Not drawn yet (the canvas draws on the next frame).
+				if (performance.now() > until) return null;
+				await frame();
+				continue;
+			}
 			const onCanvas = !!e.closest('#canvas');
 			if (!onCanvas) e.scrollIntoView({block: 'nearest'});
 			await frame();
