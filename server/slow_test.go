@@ -1,7 +1,7 @@
 package server_test
 
 import (
-	"bufio"
+	"context"
 	"net"
 	"net/http"
 	"slices"
@@ -20,19 +20,11 @@ import (
 
 func metric(t *testing.T, n *node, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(n.URL() + "/metrics")
+	v, err := (&client.API{Base: n.URL()}).Metric(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
-			v, _ := strconv.ParseFloat(f[1], 64)
-			return v
-		}
-	}
-	return 0
+	return v
 }
 
 // A client that never reads is dropped with 4408 once its queue fills;

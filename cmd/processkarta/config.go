@@ -24,10 +24,16 @@ func envName(flagName string) string {
 	return "PROCESSKARTA_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// secretFlag reports whether a flag's value must never be printed.
-func secretFlag(name string) bool {
+// secretFlag reports whether a flag's value must never be printed: a text
+// named for a credential. A number never is one (-sockets-per-token).
+func secretFlag(f *flag.Flag) bool {
+	if g, ok := f.Value.(flag.Getter); ok {
+		if _, text := g.Get().(string); !text {
+			return false
+		}
+	}
 	for _, w := range []string{"key", "secret", "password", "token"} {
-		if strings.Contains(name, w) {
+		if strings.Contains(f.Name, w) {
 			return true
 		}
 	}
@@ -40,6 +46,8 @@ func secretFlag(name string) bool {
 func printConfig(w io.Writer, fs *flag.FlagSet, getenv func(string) string) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) { width = max(width, len(envName(f.Name))) })
 	fs.VisitAll(func(f *flag.Flag) {
 		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
 			return // actions such as -healthcheck, not settings
@@ -56,14 +64,14 @@ func printConfig(w io.Writer, fs *flag.FlagSet, getenv func(string) string) {
 		}
 		v := f.Value.String()
 		switch {
-		case secretFlag(f.Name) && v != "":
+		case secretFlag(f) && v != "":
 			v = "(set, not shown)"
-		case secretFlag(f.Name):
+		case secretFlag(f):
 			v = "(not set)"
 		default:
 			v = maskURLPassword(v)
 		}
-		fmt.Fprintf(w, "%-32s %-40s # %s\n", envName(f.Name), v, from)
+		fmt.Fprintf(w, "%-*s %-40s # %s\n", width, envName(f.Name), v, from)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,6 +75,10 @@ func TestPrintConfig(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Fatalf("-print-config lacks %q:\n%s", want, s)
 		}
+	}
+	// A number named after a credential is a setting, not a secret.
+	if !regexp.MustCompile(`(?m)^PROCESSKARTA_SOCKETS_PER_TOKEN +4 `).MatchString(s) {
+		t.Fatalf("-print-config hides or lacks the sockets per token:\n%s", s)
 	}
 }
 

@@ -53,19 +53,11 @@ func neverRead(url string) int {
 // metricOf reads one sample of the server's /metrics, 0 if absent.
 func metricOf(t *testing.T, base, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	v, err := (&client.API{Base: base}).Metric(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
-			v, _ := strconv.ParseFloat(f[1], 64)
-			return v
-		}
-	}
-	return 0
+	return v
 }
 
 // eventually checks cond every 50 ms until it holds, failing after limit.

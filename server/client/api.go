@@ -1,12 +1,14 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/processkarta/processkarta/board"
@@ -56,11 +58,7 @@ func (a *API) Do(ctx context.Context, method, path, bearer string, in, out any) 
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
-	hc := a.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := a.client().Do(req)
 	if err != nil {
 		return err
 	}
@@ -142,4 +140,33 @@ func (a *API) Facilitate(ctx context.Context, boardID, name string) (*Facilitate
 	}
 	err := a.Do(ctx, "POST", "/api/boards/"+boardID+"/facilitate", a.Key, in, &out)
 	return &out, err
+}
+
+func (a *API) client() *http.Client {
+	if a.HTTP == nil {
+		return http.DefaultClient
+	}
+	return a.HTTP
+}
+
+// Metric reads one sample of the server's Prometheus text at /metrics: the
+// line whose name (with its labels, as written) is name. It is 0 when the
+// server has no such sample yet.
+func (a *API) Metric(ctx context.Context, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", a.Base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := a.client().Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			return strconv.ParseFloat(f[1], 64)
+		}
+	}
+	return 0, sc.Err()
 }
