@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -257,8 +258,8 @@ func TestImportHostileFiles(t *testing.T) {
 	}
 	// The server stopped reading the 50 MB soon after its limit (the rest
 	// is what the sockets' buffers took).
-	if sent50.n > 16*MB {
-		t.Errorf("the client sent %.1f MB of the 50 MB file before the server refused it", float64(sent50.n)/MB)
+	if sent := sent50.n.Load(); sent > 16*MB {
+		t.Errorf("the client sent %.1f MB of the 50 MB file before the server refused it", float64(sent)/MB)
 	}
 	var boards []any
 	if err := n.api.Do(ctxT(t), "GET", "/api/boards?municipality=1480", testKey, nil, &boards); err != nil || len(boards) != 0 {
@@ -266,15 +267,17 @@ func TestImportHostileFiles(t *testing.T) {
 	}
 }
 
-// countingReader counts the bytes read from it.
+// countingReader counts the bytes read from it. The count is atomic: the
+// HTTP transport may still be reading the body in its own goroutine when
+// the answer has come and the test looks.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
