@@ -2,7 +2,6 @@ package bpmn
 
 import (
 	"bytes"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -16,32 +15,12 @@ import (
 func load(t *testing.T, data []byte) (*board.State, *interchange.Map) {
 	t.Helper()
 	d, err := Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := interchange.Convert(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := m.Build(board.Info{ID: "00000000-0000-4000-8000-000000000001", Title: "Import", Municipality: "1480"}, 1_700_000_000_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, m
+	return interchangetest.Load(t, d, err)
 }
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixture(t *testing.T, name string) []byte { t.Helper(); return interchangetest.Fixture(t, name) }
 
-func hasWarning(ws []string, part string) bool {
-	return slices.ContainsFunc(ws, func(w string) bool { return strings.Contains(w, part) })
-}
+func hasWarning(ws []string, part string) bool { return interchangetest.HasWarning(ws, part) }
 
 // TestDecodeModellerFiles imports BPMN files made by modellers (Camunda
 // Modeler's invoice example, bpmn-js's kitchen sink and its pizza

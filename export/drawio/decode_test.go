@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"encoding/base64"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,31 +15,15 @@ import (
 	"github.com/processkarta/processkarta/export/interchange/interchangetest"
 )
 
+// load reads a diagrams.net file's page into a new board the way the
+// server does.
 func load(t *testing.T, data []byte, page int) (*board.State, *interchange.Map) {
 	t.Helper()
 	d, err := Decode(data, page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := interchange.Convert(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := m.Build(board.Info{ID: "00000000-0000-4000-8000-000000000001", Title: "Import", Municipality: "1480"}, 1_700_000_000_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, m
+	return interchangetest.Load(t, d, err)
 }
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixture(t *testing.T, name string) []byte { t.Helper(); return interchangetest.Fixture(t, name) }
 
 // TestDecodeDiagramsNetFiles imports diagrams.net's own example diagrams:
 // a pool with lanes (compressed), vertical swimlanes with HTML labels
