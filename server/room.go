@@ -82,6 +82,7 @@ func (r *room) start(ctx context.Context) {
 	close(r.ready)
 	go r.publisher(ctx)
 	go r.heartbeat(ctx)
+	go r.watchdog(ctx)
 	if bus != nil {
 		go r.listen(ctx, bus)
 	}
