@@ -51,12 +51,22 @@ func (c *conn) viewer(st *board.State) *board.Participant {
 	return &board.Participant{ID: c.pid, Role: board.RoleObserver}
 }
 
-// enqueue queues a message without blocking. The queue is a slice rather
-// than a channel so an idle connection holds no buffer.
+// enqueue queues a message without blocking and wakes the writer. The
+// queue is a slice rather than a channel so an idle connection holds no
+// buffer.
 func (c *conn) enqueue(msg []byte) {
+	if c.push(msg) {
+		c.signal()
+	}
+}
+
+// push queues a message without waking the writer: the room wakes it with
+// everyone else's at its next write round (rounds.go). It reports whether
+// the message was queued; a connection whose queue is full is dropped.
+func (c *conn) push(msg []byte) bool {
 	select {
 	case <-c.closing:
-		return
+		return false
 	default:
 	}
 	c.qmu.Lock()
@@ -68,9 +78,14 @@ func (c *conn) enqueue(msg []byte) {
 	if full {
 		c.room.hub.m.dropped.WithLabelValues("lagging").Inc()
 		c.kill(closeLagging, "too slow: reconnect with since")
-		return
+		return false
 	}
 	c.room.hub.m.msgsOut.Inc()
+	return true
+}
+
+// signal wakes the writer if it is not awake already.
+func (c *conn) signal() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -336,6 +351,10 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 		}
 		if derr != nil {
 			c.reject(m.ID, derr)
+			continue
+		}
+		if m.Type == "participants" {
+			c.room.answerRoster(c, m.IDs, m.All)
 			continue
 		}
 		// Edits are bounded in bytes too: a few large messages a second

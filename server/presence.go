@@ -193,8 +193,9 @@ func (r *room) flush() {
 	if len(peers) > 0 {
 		msg := r.presenceFor(peers)
 		for c := range r.conns {
-			c.enqueue(msg(c))
+			c.push(msg(c))
 		}
+		r.kick()
 	}
 	if r.localDirty || len(local) > 0 {
 		r.localDirty = false
@@ -265,11 +266,12 @@ func (r *room) announceOnline() {
 			if full == nil {
 				full = encode(participantsMsg{Type: "participants", Participants: participantList(r.state, on)})
 			}
-			c.enqueue(full)
+			c.push(full)
 			continue
 		}
-		c.enqueue(msg)
+		c.push(msg)
 	}
+	r.kick()
 }
 
 func mapsEqual(a, b map[string]bool) bool {

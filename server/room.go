@@ -42,6 +42,11 @@ type room struct {
 	dirtyOrder  uint64                 // counts markDirty's new entries
 	localDirty  bool                   // something of this node's to tell other nodes
 	flushQueued bool
+
+	// Write rounds (rounds.go): when the last one was, and whether the
+	// next is waiting for its time.
+	lastRound    time.Time
+	roundWaiting bool
 	lastOnline  map[string]bool
 
 	// The bus messages waiting for the room's one publisher, in order.
@@ -184,10 +189,18 @@ func (r *room) apply(c *board.Change) bool {
 			conn.kill(closeLagging, "your role changed: reconnect")
 			continue
 		}
-		for _, m := range f.messages(conn, conn == sender) {
-			conn.enqueue(m)
+		if conn == sender {
+			// The author's ack goes out at once: the author waits for it.
+			for _, m := range f.messages(conn, true) {
+				conn.enqueue(m)
+			}
+			continue
+		}
+		for _, m := range f.messages(conn, false) {
+			conn.push(m)
 		}
 	}
+	r.kick()
 	for _, pid := range removed {
 		r.markGone(pid)
 	}
