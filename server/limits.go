@@ -13,6 +13,10 @@ type Limits struct {
 	PingInterval      time.Duration // heartbeat; a dead peer is gone within two of these
 	RecentChanges     int           // changes each room keeps in memory for catch-up
 	RoomIdle          time.Duration // how long a room outlives its last connection
+	// WelcomeRoster is the most participants a welcome lists whole; on a
+	// larger board a participant's welcome lists only themselves and the
+	// facilitators (roster.go). Negative: always whole.
+	WelcomeRoster int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -25,6 +29,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.PingInterval, 20*time.Second)
 	orDefault(&l.RecentChanges, 2000)
 	orDefault(&l.RoomIdle, 30*time.Second)
+	orDefault(&l.WelcomeRoster, 200)
 	return l
 }
 

@@ -34,9 +34,16 @@ type clientMsg struct {
 	Selection []string        `json:"selection,omitempty"`
 	Editing   *string         `json:"editing,omitempty"`
 	View      *view           `json:"view,omitempty"`
+	// A participants request (extension): the entries of these ids, or of
+	// everyone.
+	IDs []string `json:"ids,omitempty"`
+	All bool     `json:"all,omitempty"`
 }
 
 const maxSelection = 500
+
+// maxRosterIDs bounds the ids one participants request may name.
+const maxRosterIDs = 1000
 
 // decodeClientMsg reads one client frame strictly. A frame that is not a
 // JSON object with a known type is a bad_message error; a known message
@@ -82,6 +89,18 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 		if m.Delta != 1 && m.Delta != -1 {
 			return &m, board.Errorf(board.EInvalid, "delta must be 1 or -1")
 		}
+	case "participants":
+		if m.All == (len(m.IDs) > 0) {
+			return &m, board.Errorf(board.EInvalid, "a participants request names ids or asks for all, not both")
+		}
+		if len(m.IDs) > maxRosterIDs {
+			return &m, board.Errorf(board.EInvalid, "a participants request names at most %d ids", maxRosterIDs)
+		}
+		for _, id := range m.IDs {
+			if !board.ValidID(id) {
+				return &m, board.Errorf(board.EInvalid, "ids must be participant ids")
+			}
+		}
 	case "presence":
 		if c := m.Cursor; c != nil && (math.Abs(c.X) > board.MaxCoord || math.Abs(c.Y) > board.MaxCoord) {
 			return nil, board.Errorf(board.EBadMessage, "cursor out of range")
@@ -109,7 +128,7 @@ func decodeClientMsg(b []byte) (*clientMsg, *board.Error) {
 }
 
 func isKnownType(t string) bool {
-	return t == "ops" || t == "settings" || t == "vote" || t == "presence" || t == "ping"
+	return t == "ops" || t == "settings" || t == "vote" || t == "presence" || t == "ping" || t == "participants"
 }
 
 // Server messages.
@@ -150,6 +169,10 @@ type welcomeMsg struct {
 	Now      int64             `json:"now"`
 	Settings board.Settings    `json:"settings"`
 	Votes    board.VotesView   `json:"votes"`
+	// ParticipantCount and ParticipantsPartial (extensions) say that the
+	// list holds only some of the board's participants (roster.go).
+	ParticipantCount    int  `json:"participantCount"`
+	ParticipantsPartial bool `json:"participantsPartial,omitempty"`
 }
 
 type ackMsg struct {

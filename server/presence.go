@@ -157,6 +157,28 @@ func (r *room) onlineSet() map[string]bool {
 	return on
 }
 
+// onlineOf is which of ids are online on any node: onlineSet for a few,
+// without building the whole set. r.mu is held.
+func (r *room) onlineOf(ids []string) map[string]bool {
+	on := make(map[string]bool, len(ids))
+	for c := range r.conns {
+		if slices.Contains(ids, c.pid) {
+			on[c.pid] = true
+		}
+	}
+	cutoff := time.Now().Add(-3 * heartbeatEvery)
+	for _, n := range r.remote {
+		if n.seen.After(cutoff) {
+			for _, id := range ids {
+				if n.online[id] {
+					on[id] = true
+				}
+			}
+		}
+	}
+	return on
+}
+
 func (r *room) localOnline() []string {
 	seen := map[string]bool{}
 	out := []string{}

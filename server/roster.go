@@ -126,3 +126,72 @@ func onlineChanged(before, after map[string]bool) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// A large board's welcome does not list everyone. With a thousand people
+// on a board, a list in every welcome is 165 KB each, 165 MB read by those
+// connecting at once between them, and most of it is never looked at:
+// what a participant's screen needs is the names of the few people whose
+// cursors, edits and summons it shows. Above Limits.WelcomeRoster
+// participants (200 unless set), a participant's welcome lists themselves
+// and the facilitators, with participantCount and participantsPartial;
+// the client asks for other entries when it needs them (a participants
+// request: ids, or all for the participants panel). Facilitators, who
+// manage people, and clients that asked for participants=full get the
+// whole list as before. docs/protocol.md, "Large boards".
+
+// partialFor reports whether p's welcome lists only some of the
+// participants. r.mu is held.
+func (r *room) partialFor(c *conn, p *board.Participant) bool {
+	limit := r.hub.limits.WelcomeRoster
+	return limit >= 0 && !c.fullRoster && p.Role != board.RoleFacilitator && len(r.state.Participants) > limit
+}
+
+// partialIDs is who a partial list holds: p and the facilitators, in
+// list order.
+func (rc *rosterCache) partialIDs(st *board.State, p *board.Participant) []string {
+	var ids []string
+	for _, id := range rc.ids {
+		if q := st.Participants[id]; q != nil && (id == p.ID || q.Role == board.RoleFacilitator) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// appendPartial appends the JSON array of the entries of ids, with who
+// of them is online.
+func (rc *rosterCache) appendPartial(b []byte, ids []string, online map[string]bool) []byte {
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		e := rc.enc[id]
+		if online[id] {
+			b = append(b, e[1]...)
+		} else {
+			b = append(b, e[0]...)
+		}
+	}
+	return append(b, ']')
+}
+
+// answerRoster sends c the entries it asked for, as a participants delta
+// without a seq: everyone's, or those of ids that are on the board (ids
+// that are not are left out).
+func (r *room) answerRoster(c *conn, ids []string, all bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	online := r.onlineSet()
+	m := participantsMsg{Type: "participants", Delta: true, Participants: []participantOut{}}
+	if all {
+		m.Participants = participantList(r.state, online)
+	} else {
+		for _, id := range ids {
+			if p := r.state.Participants[id]; p != nil {
+				m.Participants = append(m.Participants, participantOut{*p, online[id]})
+			}
+		}
+	}
+	c.enqueue(encode(m))
+}

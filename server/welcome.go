@@ -60,7 +60,7 @@ func (s *Server) welcome(room *room, c *conn, p *board.Participant, hasSince boo
 		// before it starts; the whole board is smaller then.
 		full = !ok || 2*len(missed)+2 > c.queueMax || roleChangedSince(missed, p)
 	}
-	c.enqueue(room.welcomeBytes(p, full))
+	c.enqueue(room.welcomeBytes(p, full, room.partialFor(c, p)))
 	if full {
 		return
 	}
@@ -76,13 +76,14 @@ func (s *Server) welcome(room *room, c *conn, p *board.Participant, hasSince boo
 	}
 }
 
-// welcomeBytes encodes p's welcome, with the objects when full. The small
+// welcomeBytes encodes p's welcome, with the objects when full and only
+// some of the participants when partial (roster.go). The small
 // part that is p's own is encoded; the objects and the participants list
 // are copied from the room's caches. room.mu is held.
-func (r *room) welcomeBytes(p *board.Participant, full bool) []byte {
+func (r *room) welcomeBytes(p *board.Participant, full, partial bool) []byte {
 	st := r.state
 	i := st.Info
-	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(),
+	w := welcomeMsg{Type: "welcome", Protocol: 1, You: *p, Seq: st.Seq, Now: now(), ParticipantCount: len(st.Participants), ParticipantsPartial: partial,
 		Board:    boardInfoMsg{ID: i.ID, Title: i.Title, Municipality: i.Municipality, Strategy: optional(i.Strategy), Template: i.Template, From: fromOf(i)},
 		Settings: st.Settings, Votes: st.VotesFor(p)}
 	if p.Role == board.RoleFacilitator {
@@ -94,13 +95,22 @@ func (r *room) welcomeBytes(p *board.Participant, full bool) []byte {
 	if full {
 		objs = r.objectsJSON(p)
 	}
-	b := make([]byte, 0, len(head)+len(objs)+roster.listLen()+32)
+	list := 256 // you and the facilitators
+	if !partial {
+		list = roster.listLen()
+	}
+	b := make([]byte, 0, len(head)+len(objs)+list+32)
 	b = append(b, head[:len(head)-1]...) // all but the closing brace
 	if full {
 		b = append(b, `,"objects":`...)
 		b = append(b, objs...)
 	}
 	b = append(b, `,"participants":`...)
-	b = roster.appendList(b, r.onlineSet())
+	if partial {
+		ids := roster.partialIDs(st, p)
+		b = roster.appendPartial(b, ids, r.onlineOf(ids))
+	} else {
+		b = roster.appendList(b, r.onlineSet())
+	}
 	return append(b, '}')
 }
