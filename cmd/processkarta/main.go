@@ -46,7 +46,7 @@ type config struct {
 	addr, data, redis, organizerKey, allowedOrigins, publicURL, logLevel, debugAddr string
 	trustedProxies                                                                  string
 	socketsPerToken, connsPerAddress, exportsKept                                   int
-	joinsPerAddress, joinsPerBoard                                                  int
+	joinsPerAddress, joinsPerBoard, welcomeRoster                                   int
 	check                                                                           bool
 	showKey, healthcheck, printConfig                                               bool
 	// flags is the parsed flag set, for -print-config.
@@ -103,6 +103,7 @@ func parse(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.exportsKept, "exports-kept", envInt(getenv, "PROCESSKARTA_EXPORTS_KEPT", 50), "PDF exports kept per board; a new one deletes the oldest beyond this")
 	fs.IntVar(&c.joinsPerAddress, "joins-per-address", envInt(getenv, "PROCESSKARTA_JOINS_PER_ADDRESS", 60), "joins a minute from one address (IPv6: one /64), as a burst refilled evenly")
 	fs.IntVar(&c.joinsPerBoard, "joins-per-board", envInt(getenv, "PROCESSKARTA_JOINS_PER_BOARD", 120), "joins a minute onto one board, as a burst refilled evenly")
+	fs.IntVar(&c.welcomeRoster, "welcome-roster", envInt(getenv, "PROCESSKARTA_WELCOME_ROSTER", 200), "most participants a participant's welcome lists whole; on larger boards it lists themselves and the facilitators (-1: always whole)")
 	fs.BoolVar(&c.check, "check", false, "verify the embedded store's file in -data offline, then exit (0: sound)")
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask the server at -addr for /healthz and exit 0 if it answers 200 (for container HEALTHCHECK)")
 	fs.BoolVar(&c.showKey, "show-organizer-key", false, "print the organizer key kept in the store, then exit")
@@ -269,7 +270,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	cfg := server.Config{OrganizerKey: key, PublicURL: c.publicURL, Logger: log, StoreKind: kind,
 		ContactEmail: c.contactEmail, RetentionDays: c.retentionDays, TrustedProxies: proxies,
 		Caps: server.Caps{SocketsPerToken: c.socketsPerToken, ConnsPerAddress: c.connsPerAddress, ExportsKept: c.exportsKept,
-			JoinsPerAddress: float64(c.joinsPerAddress), JoinsPerBoard: float64(c.joinsPerBoard)}}
+			JoinsPerAddress: float64(c.joinsPerAddress), JoinsPerBoard: float64(c.joinsPerBoard)},
+		Limits: server.Limits{WelcomeRoster: c.welcomeRoster}}
 	if cfg.Accounts, err = c.accounts.config(ctx, store); err != nil {
 		return err
 	}
