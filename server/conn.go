@@ -40,8 +40,8 @@ type conn struct {
 	// pinging, whether a ping is still waiting for its pong.
 	lastPing atomic.Int64
 	pinging  atomic.Bool
-	code      websocket.StatusCode
-	reason    string
+	code     websocket.StatusCode
+	reason   string
 }
 
 func (c *conn) viewer(st *board.State) *board.Participant {
@@ -130,6 +130,7 @@ func (c *conn) writer() {
 			buf = appendFrame(buf, m)
 		}
 		err := c.wire.writeFrames(buf)
+		c.room.hub.m.writes.Inc()
 		// An idle connection keeps no more than a few edits' worth: a
 		// thousand connections each keeping their welcome's buffer would
 		// be hundreds of megabytes.

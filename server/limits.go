@@ -17,6 +17,10 @@ type Limits struct {
 	// larger board a participant's welcome lists only themselves and the
 	// facilitators (roster.go). Negative: always whole.
 	WelcomeRoster int
+	// RoundPerConn is how long, per connection, what goes to everyone on
+	// a board of more than 32 connections may wait to share its writes
+	// (rounds.go); 20 µs unless set.
+	RoundPerConn time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -30,6 +34,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.RecentChanges, 2000)
 	orDefault(&l.RoomIdle, 30*time.Second)
 	orDefault(&l.WelcomeRoster, 200)
+	orDefault(&l.RoundPerConn, 20*time.Microsecond)
 	return l
 }
 

@@ -22,6 +22,7 @@ type metrics struct {
 	conns       prometheus.Gauge
 	msgsIn      *prometheus.CounterVec
 	msgsOut     prometheus.Counter
+	writes      prometheus.Counter
 	dropped     *prometheus.CounterVec
 	rejects     *prometheus.CounterVec
 	fanout      prometheus.Histogram
@@ -55,6 +56,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		msgsOut: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "processkarta_ws_messages_out_total", Help: "Websocket messages queued for sending.",
 		}),
+		writes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "processkarta_ws_writes_total", Help: "Writes of websocket messages to the network, each a batch of one or more messages in one system call.",
+		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "processkarta_ws_closed_total", Help: "Websockets closed by the server, by reason.",
 		}, []string{"reason"}),
@@ -66,7 +70,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25},
 		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.storeTime, m.storeErrors, m.boards, m.conns, m.msgsIn, m.msgsOut, m.dropped, m.rejects, m.fanout,
+	reg.MustRegister(m.requests, m.latency, m.storeTime, m.storeErrors, m.boards, m.conns, m.msgsIn, m.msgsOut, m.writes, m.dropped, m.rejects, m.fanout,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist at zero let rate() and the alerts see the first one.
 	for _, reason := range []string{"lagging", "write_failed", "dead", "too_big", "flood"} {

@@ -47,7 +47,7 @@ type room struct {
 	// next is waiting for its time.
 	lastRound    time.Time
 	roundWaiting bool
-	lastOnline  map[string]bool
+	lastOnline   map[string]bool
 
 	// The bus messages waiting for the room's one publisher, in order.
 	pubMu    sync.Mutex

@@ -25,7 +25,7 @@ func (r *room) roundInterval() time.Duration {
 	if n <= 32 {
 		return 0
 	}
-	return time.Duration(n) * 20 * time.Microsecond
+	return time.Duration(n) * r.hub.limits.RoundPerConn
 }
 
 // kick starts a write round now, or when the interval since the last one
