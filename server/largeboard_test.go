@@ -145,6 +145,16 @@ func TestLargeBoardWelcomeIsPartial(t *testing.T) {
 		t.Fatalf("participants=full lists %v, want everyone", got)
 	}
 
+	// The Go client: partial after the welcome, whole after asking.
+	gc := dial(t, n, b.ID, people[2].Token)
+	if !gc.Partial() || len(gc.ParticipantsNow()) != 2 {
+		t.Fatalf("the Go client: partial %v with %d entries, want true with 2", gc.Partial(), len(gc.ParticipantsNow()))
+	}
+	if err := gc.AskParticipants(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(gc.ParticipantsNow()) == len(all) })
+
 	// At or below the limit, everyone gets everyone.
 	small := newBoard(t, n, "blank")
 	var sp []*client.Joined

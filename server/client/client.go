@@ -53,6 +53,10 @@ type Message struct {
 	Peers        []Peer            `json:"peers"`
 	JoinCode     string            `json:"joinCode"` // joincode: a facilitator's new join code
 	Revealed     []*board.Object   `json:"revealed"` // settings: notes an ended private round shows
+	// welcome on a large board: how many participants there are, and
+	// that Participants holds only some of them.
+	ParticipantCount    int  `json:"participantCount"`
+	ParticipantsPartial bool `json:"participantsPartial"`
 }
 
 // BoardInfo is the board part of a welcome.
@@ -127,6 +131,7 @@ type Client struct {
 	settings     board.Settings
 	votes        board.VotesView
 	participants []Participant
+	partial      bool // the welcome listed only some participants
 	waiting      map[string]chan result
 	closeStatus  websocket.StatusCode
 	closed       chan struct{}
@@ -219,6 +224,7 @@ func (c *Client) applyWelcome(m *Message) {
 		c.votes = *m.Votes
 	}
 	c.participants = m.Participants
+	c.partial = m.ParticipantsPartial
 }
 
 func (c *Client) readLoop(ws *websocket.Conn, closed chan struct{}) {
@@ -499,6 +505,27 @@ func (c *Client) VotesNow() board.VotesView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.votes
+}
+
+// Partial reports whether the welcome listed only some of the
+// participants (a large board); AskParticipants fetches the others.
+func (c *Client) Partial() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.partial
+}
+
+// AskParticipants asks the server for the entries of ids, or of everyone
+// when ids is empty; they arrive as a participants delta and are merged
+// into ParticipantsNow.
+func (c *Client) AskParticipants(ctx context.Context, ids ...string) error {
+	m := map[string]any{"type": "participants", "id": "p" + strconv.FormatUint(c.nextID.Add(1), 10)}
+	if len(ids) == 0 {
+		m["all"] = true
+	} else {
+		m["ids"] = ids
+	}
+	return c.WriteRaw(ctx, m)
 }
 
 // ParticipantsNow returns the last participants list.
