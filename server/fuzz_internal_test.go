@@ -13,6 +13,8 @@ func FuzzDecodeClientMsg(f *testing.F) {
 		`{"type":"presence","cursor":{"x":1,"y":2},"selection":[],"editing":null}`,
 		`{"type":"presence","cursor":null}`,
 		`{"type":"ops","id":"x","ops":[],"extra":1}`,
+		`{"type":"participants","id":"4","ids":["0b0f1c1e-7c3a-4d5e-9f00-000000000001"]}`,
+		`{"type":"participants","id":"5","all":true}`,
 		`not json`, `[]`, `{}`, `null`, `{"type":"vote","id":"1","delta":2}`,
 	} {
 		f.Add([]byte(s))
@@ -29,8 +31,11 @@ func FuzzDecodeClientMsg(f *testing.F) {
 			if !isKnownType(m.Type) {
 				t.Fatalf("accepted unknown type %q", m.Type)
 			}
-			if m.Type != "presence" && (m.ID == "" || len(m.ID) > 64) {
+			if m.Type != "presence" && m.Type != "ping" && (m.ID == "" || len(m.ID) > 64) {
 				t.Fatalf("accepted id %q", m.ID)
+			}
+			if m.Type == "participants" && (m.All == (len(m.IDs) > 0) || len(m.IDs) > maxRosterIDs) {
+				t.Fatalf("accepted a participants request with all %v and %d ids", m.All, len(m.IDs))
 			}
 			// What was accepted must survive a round trip.
 			if _, err := json.Marshal(m); err != nil {
