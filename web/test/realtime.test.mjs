@@ -368,3 +368,77 @@ test('participants deltas after the welcome: join, online, role, removal; whole 
   ws.recv({ type: 'participants', seq: 9, participants: [you, other] });
   assert.deepEqual(c.participants.map((p) => p.id), ['me', 'o'], 'a message without delta is the whole list');
 });
+
+test('a partial welcome: names asked once per id in one request, all for the panel, the count kept', async () => {
+  const storage = new MemStore();
+  const c = newClient(storage);
+  c.start();
+  let ws = FakeWS.all[0];
+  const at = Date.now();
+  const fac = { id: 'f', name: 'F', administration: 'X', position: 'official', role: 'facilitator', online: true, joinedAt: at - 60000 };
+  ws.recv({ ...welcome(5, []), participants: [you, fac], participantCount: 10, participantsPartial: true, now: at });
+  assert.equal(c.participantsPartial, true);
+  assert.equal(c.participantCount, 10);
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  assert.equal(c.participant('p1'), null);
+  c.wantParticipants(['p1', 'p2', 'f']);
+  c.participant('p1');
+  await tick();
+  const asks = () => ws.sent.filter((m) => m.type === 'participants');
+  assert.equal(asks().length, 1, 'one request for the calls of one task');
+  assert.deepEqual(asks()[0].ids, ['p1', 'p2'], 'only the ids not here, once');
+  assert.ok(asks()[0].id);
+  assert.equal(c.pending.length, 0, 'not an edit');
+  const p1 = { id: 'p1', name: 'P1', administration: 'Y', position: 'chief', role: 'participant', online: true, joinedAt: at - 50000 };
+  const named = c.whenParticipants(['p1', 'p2']);
+  ws.recv({ type: 'participants', delta: true, participants: [p1] }); // p2 left the board meanwhile
+  await named;
+  assert.equal(c.participant('p1').name, 'P1');
+  assert.equal(c.participantCount, 10, 'an answer adds entries, not people');
+  c.wantParticipants(['p1', 'p2']);
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(asks().length, 1, 'never asked twice on one connection');
+  // live changes: a join, someone we did not know removed, an online change
+  const p9 = { id: 'p9', name: 'P9', administration: 'Z', position: 'other', role: 'participant', online: false, joinedAt: at + 1000 };
+  ws.recv({ type: 'participants', seq: 6, delta: true, participants: [p9] });
+  assert.equal(c.participantCount, 11, 'a join counts');
+  ws.recv({ type: 'participants', seq: 7, delta: true, participants: [{ ...p1, role: 'observer' }] });
+  assert.equal(c.participantCount, 11, 'a role change does not');
+  ws.recv({ type: 'participants', seq: 8, delta: true, participants: [{ id: 'p4', name: 'P4', role: 'observer', joinedAt: at - 40000 }] });
+  assert.equal(c.participantCount, 11, 'nor a role change of someone the list left out');
+  ws.recv({ type: 'participants', seq: 9, delta: true, participants: [], removed: ['p3'] });
+  assert.equal(c.participantCount, 10, 'a removal counts');
+  ws.recv({ type: 'participants', delta: true, participants: [], online: ['p7'] });
+  assert.equal(c.participantsPartial, true);
+  c.wantAllParticipants();
+  c.wantAllParticipants();
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(asks().length, 2);
+  assert.equal(asks()[1].all, true);
+  const everyone = [you, fac, p1, p9, 'p4', 'p5', 'p6', 'p7', 'p8', 'p10'].map((p) => (typeof p === 'string' ? { id: p, name: p.toUpperCase(), role: 'participant' } : p));
+  ws.recv({ type: 'participants', delta: true, participants: everyone });
+  assert.equal(c.participantsPartial, false, 'the answer to all makes the list whole');
+  assert.equal(c.participantCount, 10);
+  c.saveReplica();
+  // After a reconnect the next welcome is partial again and ids are asked anew.
+  ws.drop();
+  await new Promise((r) => setTimeout(r, 600));
+  ws = FakeWS.all[FakeWS.all.length - 1];
+  assert.notEqual(ws, FakeWS.all[0]);
+  ws.recv({ ...welcome(9, []), participants: [you, fac], participantCount: 10, participantsPartial: true, now: at + 5000 });
+  c.participant('p1');
+  await tick();
+  assert.deepEqual(ws.sent.filter((m) => m.type === 'participants').map((m) => m.ids), [['p1']]);
+  // Offline: nothing is asked, nothing queued.
+  ws.drop();
+  c.participant('p5');
+  await tick();
+  assert.equal(c.pending.length, 0);
+  c.stop();
+  const r = JSON.parse(storage.get('processkarta.replica.b1'));
+  assert.equal(r.participantsPartial, true);
+  assert.equal(r.participantCount, 10);
+  const again = newClient(storage);
+  assert.equal(again.participantsPartial, true, 'restored with the replica');
+  assert.equal(again.participantCount, 10);
+});

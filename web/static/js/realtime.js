@@ -15,7 +15,10 @@
 //   stopped answering within 5 s, and the browser's offline event at once;
 // - an edit queued while offline to a property that someone else changed
 //   after it was made is held and offered to its author ('conflict'), and
-//   a text of ours that someone else replaced is reported ('overwritten').
+//   a text of ours that someone else replaced is reported ('overwritten');
+// - on a large board the welcome lists only some participants
+//   (participantsPartial): participant(id) and wantParticipants ask the
+//   server for the missing entries, once per id per connection.
 import { applyOps, touchedIds } from './model.js';
 import { mergeSettings, addVote } from './rules.js';
 import { uuid, store } from './util.js';
@@ -25,6 +28,8 @@ const MAX_OPS = 500;
 const RECONNECT_CODES_GIVE_UP = new Set([4401, 4403, 4404]);
 const TEXT_PROPS = ['text', 'title', 'label', 'description'];
 const DEAD = 4000; // our own close code for a link that stopped answering
+const MAX_ASK = 1000; // ids in one participants request (the server's limit)
+const ASK_GAP = 200; // ms between participants requests: they count as edits
 
 export class BoardClient extends EventTarget {
   /**
@@ -54,6 +59,13 @@ export class BoardClient extends EventTarget {
     this.settings = null;
     this.votes = null;
     this.participants = [];
+    this.byId = new Map(); // participant id → entry of this.participants
+    // How many people the board has; on a large board the welcome lists
+    // only some of them (docs/protocol.md, "Large boards").
+    this.participantCount = 0;
+    this.participantsPartial = false;
+    this.welcomed = false; // this connection's welcome arrived
+    this.resetAsks();
     this.me = null;
     this.board = null;
     this.peers = new Map();
@@ -88,7 +100,9 @@ export class BoardClient extends EventTarget {
         this.confirmed.objects = new Map(r.objects.map((o) => [o.id, o]));
         this.confirmed.settings = r.settings || null;
         this.confirmed.votes = r.votes || null;
-        this.participants = r.participants || [];
+        this.setParticipants(r.participants || []);
+        this.participantsPartial = !!r.participantsPartial;
+        this.participantCount = typeof r.participantCount === 'number' ? r.participantCount : this.participants.length;
         this.me = r.me || null;
         this.board = r.board || null;
         this.haveReplica = true;
@@ -112,7 +126,8 @@ export class BoardClient extends EventTarget {
     const r = {
       seq: this.confirmed.seq, objects: [...this.confirmed.objects.values()],
       settings: this.confirmed.settings, votes: this.confirmed.votes,
-      participants: this.participants, me: this.me, board: this.board,
+      participants: this.participants, participantCount: this.participantCount, participantsPartial: this.participantsPartial,
+      me: this.me, board: this.board,
     };
     if (!this.storage.set(this.keyReplica, JSON.stringify(r))) this.storage.del(this.keyReplica);
   }
@@ -193,6 +208,7 @@ export class BoardClient extends EventTarget {
     // While reconnecting the header keeps saying so ("Återansluter…").
     if (this.status !== 'offline') this.setStatus('connecting');
     this.synced = false;
+    this.welcomed = false;
     if (globalThis.navigator && globalThis.navigator.onLine === false) {
       // No network: wait for the online event (and retry now and then anyway).
       this.scheduleReconnect(5000);
@@ -215,6 +231,7 @@ export class BoardClient extends EventTarget {
 
   closed(code) {
     this.ws = null;
+    this.welcomed = false;
     clearInterval(this.beat);
     this.beat = null;
     this.synced = false;
@@ -307,7 +324,14 @@ export class BoardClient extends EventTarget {
     }
     if (m.settings) this.confirmed.settings = m.settings;
     if (m.votes) this.confirmed.votes = m.votes;
-    if (Array.isArray(m.participants)) this.participants = m.participants;
+    if (Array.isArray(m.participants)) this.setParticipants(m.participants);
+    this.participantsPartial = !!m.participantsPartial;
+    this.participantCount = typeof m.participantCount === 'number' ? m.participantCount : this.participants.length;
+    this.welcomeSeq = m.seq;
+    this.welcomeAt = typeof m.now === 'number' ? m.now : this.serverNow();
+    // A new connection: what was asked on the last one is asked again when needed.
+    this.resetAsks();
+    this.welcomed = true;
     this.haveReplica = true;
     this.targetSeq = m.seq;
     this.rebuild(true);
@@ -368,6 +392,7 @@ export class BoardClient extends EventTarget {
   }
 
   onReject(m) {
+    if (this.asking.has(m.id)) { this.asking.delete(m.id); return; } // a participants request: not asked again on this connection
     const i = this.pending.findIndex((p) => p.id === m.id);
     if (i < 0) return;
     const p = this.pending[i];
@@ -503,13 +528,143 @@ export class BoardClient extends EventTarget {
   onParticipants(m) {
     // After the welcome the server sends only who changed (delta: true):
     // entries to add or replace, and the ids that left the board.
-    this.participants = m.delta ? mergeParticipants(this.participants, m) : m.participants || [];
-    const me = this.me && this.participants.find((p) => p.id === this.me.id);
+    if (this.participantsPartial && m.delta) this.countPartial(m);
+    this.setParticipants(m.delta ? mergeParticipants(this.participants, m) : m.participants || []);
+    if (!m.delta) this.participantsPartial = false;
+    if (!this.participantsPartial) this.participantCount = this.participants.length;
+    else this.participantCount = Math.max(this.participantCount, this.participants.length);
+    const me = this.me && this.byId.get(this.me.id);
     if (me) this.me = { ...this.me, ...me };
     this.advance(m.seq);
     this.emit('participants', { participants: this.participants });
     this.checkSynced();
     this.scheduleSave();
+  }
+
+  setParticipants(list) {
+    this.participants = list;
+    this.byId = new Map(list.map((p) => [p.id, p]));
+  }
+
+  /**
+   * Keeps participantCount while the list is partial, before the delta m
+   * is merged. Only live changes move it (the welcome's count already holds
+   * what a catch-up replays): a new entry is a join unless it joined before
+   * our welcome (then it is a role change of someone the list left out), and
+   * removed ids leave. An answer to our requests adds entries, not people;
+   * the answer to `all` makes the list whole.
+   */
+  countPartial(m) {
+    if (typeof m.seq === 'number') {
+      if (m.seq <= (this.welcomeSeq ?? 0)) return;
+      for (const p of m.participants || []) {
+        if (!this.byId.has(p.id) && (p.joinedAt || 0) >= (this.welcomeAt || 0) - 5000) this.participantCount++;
+      }
+      this.participantCount -= (m.removed || []).length;
+      return;
+    }
+    if ((m.online || []).length || (m.offline || []).length) return; // who came online: not an answer
+    const [id, req] = this.asking.entries().next().value || [];
+    if (!id) return;
+    this.asking.delete(id);
+    for (const x of req.ids || []) this.answered.add(x);
+    if (req.all) this.participantsPartial = false;
+  }
+
+  /** The entry of participant id, or null; a missing one is asked for (see wantParticipants). */
+  participant(id) {
+    const p = this.byId.get(id);
+    if (p) return p;
+    if (id) this.wantParticipants([id]);
+    return null;
+  }
+
+  /**
+   * Whether the entry of id may still come: the list is partial, it is not
+   * here, and the server has not answered that it is not on the board.
+   */
+  awaiting(id) {
+    return this.participantsPartial && !!id && !this.byId.has(id) && !this.answered.has(id);
+  }
+
+  /**
+   * Asks for the entries of ids and resolves once none is awaited any
+   * more, or after ms: for a text shown once (a toast, a dialog) that
+   * names someone, so that it says the name rather than "Någon".
+   */
+  whenParticipants(ids, ms = 1500) {
+    ids = ids.filter(Boolean);
+    this.wantParticipants(ids);
+    if (!ids.some((id) => this.awaiting(id))) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); this.removeEventListener('participants', check); resolve(); };
+      const check = () => { if (!ids.some((id) => this.awaiting(id))) done(); };
+      const timer = setTimeout(done, ms);
+      this.addEventListener('participants', check);
+    });
+  }
+
+  /**
+   * Asks the server for the entries of ids that the partial list lacks:
+   * once per id per connection, those of one task in one request (sent
+   * at the next turn of the event loop, at most one every ASK_GAP ms).
+   * Only while connected: not an edit, never queued; asked again when
+   * needed after a reconnect. The answer comes as a participants event.
+   */
+  wantParticipants(ids) {
+    if (!this.participantsPartial || !this.welcomed || this.askAll) return;
+    for (const id of ids) {
+      if (typeof id !== 'string' || !id || this.byId.has(id) || this.askedIds.has(id)) continue;
+      this.askedIds.add(id);
+      this.askQueue.push(id);
+    }
+    this.scheduleAsk();
+  }
+
+  /** Asks for everyone, once per connection while the list is partial (the participants panel). */
+  wantAllParticipants() {
+    if (!this.participantsPartial || !this.welcomed || this.askAll) return;
+    this.askAll = 'queued';
+    this.askQueue = [];
+    this.scheduleAsk();
+  }
+
+  resetAsks() {
+    clearTimeout(this.askTimer);
+    this.askTimer = null;
+    this.askedIds = new Set(); // asked (or about to be) on this connection
+    this.askQueue = [];
+    this.askAll = null; // 'queued' | 'sent' | 'answered'
+    this.asking = new Map(); // request id → {ids} | {all}, in the order sent
+    this.answered = new Set(); // asked ids whose answer came (with them, or without: not on the board)
+    this.lastAsk = 0;
+  }
+
+  scheduleAsk() {
+    if (this.askTimer || (!this.askQueue.length && this.askAll !== 'queued')) return;
+    this.askTimer = setTimeout(() => { this.askTimer = null; this.sendAsk(); }, Math.max(0, this.lastAsk + ASK_GAP - this.now()));
+  }
+
+  sendAsk() {
+    if (!this.welcomed || !this.participantsPartial) { this.resetAsks(); return; }
+    let req;
+    if (this.askAll === 'queued') {
+      this.askAll = 'sent';
+      this.askQueue = [];
+      req = { all: true };
+    } else {
+      const ids = this.askQueue.splice(0, MAX_ASK).filter((id) => !this.byId.has(id));
+      if (ids.length) req = { ids };
+    }
+    if (req) {
+      const id = uuid();
+      // Not through sendRaw: lastSentId is for edits (a 1009 drops that one).
+      if (!this.ws || this.ws.readyState !== 1) { this.resetAsks(); return; }
+      this.ws.send(JSON.stringify({ type: 'participants', id, ...req }));
+      this.asking.set(id, req);
+      this.lastAsk = this.now();
+    }
+    this.scheduleAsk();
   }
 
   onPresence(m) {
