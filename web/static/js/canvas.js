@@ -80,7 +80,7 @@ export class Canvas extends EventTarget {
     this.wrap.addEventListener('scroll', () => { this.wrap.scrollLeft = 0; this.wrap.scrollTop = 0; });
     const c = this.client;
     c.addEventListener('change', (e) => { this.invalidate(e.detail.ids); this.watchEditing(); });
-    c.addEventListener('presence', () => { this.renderScreen(); this.watchEditing(); });
+    c.addEventListener('presence', () => { this.renderScreen(); this.watchEditing(); this.overlaySoon(); });
     // Votes change only the labels of votable objects (and the overlay).
     c.addEventListener('votes', () => {
       const v = this.client.votes;
@@ -89,9 +89,16 @@ export class Canvas extends EventTarget {
       this.invalidate();
     });
     c.addEventListener('settings', () => this.invalidate(null));
-    c.addEventListener('participants', () => this.renderScreen());
+    // Names and colours of others (on a large board asked for, arriving later).
+    c.addEventListener('participants', () => { this.renderScreen(); this.overlaySoon(); });
     // A redraw also re-marks selected links; unchanged objects are skipped.
     this.editor.addEventListener('selection', () => this.invalidate());
+  }
+
+  /** Redraws the overlay (others' selections) once in the next frame. */
+  overlaySoon() {
+    if (this.overlayFrame) return;
+    this.overlayFrame = requestAnimationFrame(() => { this.overlayFrame = 0; this.renderOverlay(); });
   }
 
 }

@@ -136,7 +136,7 @@ export class Facilitation {
   followSection(st) {
     const me = this.client.me?.id;
     const leader = st.follow && st.follow.participant;
-    const other = leader && leader !== me ? this.client.participants.find((p) => p.id === leader) : null;
+    const other = leader && leader !== me ? this.client.participant(leader) : null;
     return this.section('facil.follow',
       h('p', { class: 'muted' }, t('facil.followHelp')),
       other ? h('p', {}, t('facil.followOther', { name: other.name })) : null,

@@ -9,7 +9,10 @@ import { textOf } from '../model.js';
 /** Wires the notices and dialogs; ctx is the board page's context. */
 export function setupEditing(ctx) {
   const { client, editor, canvas } = ctx;
-  const nameOf = (pid) => client.participants.find((p) => p.id === pid)?.name || t('label.someone');
+  const nameOf = (pid) => client.participant(pid)?.name || t('label.someone');
+  // These texts are shown once: on a large board, wait a moment for the
+  // names they hold rather than say "Någon" (realtime.js, whenParticipants).
+  const named = (pids, show) => { if (pids.some((id) => client.awaiting(id))) client.whenParticipants(pids).then(show); else show(); };
   const what = (id) => {
     const o = client.objects.get(id);
     return textOf(o) || t('label.empty');
@@ -17,18 +20,18 @@ export function setupEditing(ctx) {
 
   canvas.addEventListener('taken', (e) => {
     const { id, participant } = e.detail;
-    dialog({
+    named([participant], () => dialog({
       title: t('edit.takenTitle'),
       text: t('edit.taken', { name: nameOf(participant) }),
       actions: [
         { label: t('edit.takeOver'), run: () => canvas.startEdit(id, { takeOver: true }) },
         { label: t('common.cancel'), run: () => canvas.focusObject(id, false) },
       ],
-    });
+    }));
   });
 
   canvas.addEventListener('takenover', (e) => {
-    toast(t('edit.takenOver', { name: nameOf(e.detail.participant) }), 'error');
+    named([e.detail.participant], () => toast(t('edit.takenOver', { name: nameOf(e.detail.participant) }), 'error'));
   });
 
   client.addEventListener('overwritten', (e) => {
@@ -38,13 +41,13 @@ export function setupEditing(ctx) {
     editor.undoStack.push({ before: new Map([[id, { ...after, [prop]: mine }]]), after: new Map([[id, after]]), label: 'text' });
     editor.redoStack = [];
     editor.emit('history');
-    toast(t('edit.overwritten', { name: nameOf(author), text: short(mine) }), 'error');
+    named([author], () => toast(t('edit.overwritten', { name: nameOf(author), text: short(mine) }), 'error'));
   });
 
   client.addEventListener('conflict', (e) => {
     const { id, conflicts } = e.detail;
     const c = conflicts[0];
-    dialog({
+    named(conflicts.map((x) => x.author), () => dialog({
       title: t('edit.conflictTitle'),
       text: t('edit.conflict', { name: nameOf(c.author), what: short(what(c.id)) }),
       details: conflicts.map((x) => [t('edit.yours', { text: show(x.mine) }), t('edit.theirs', { name: nameOf(x.author), text: show(x.theirs) })]),
@@ -53,7 +56,7 @@ export function setupEditing(ctx) {
         { label: t('edit.keepTheirs'), run: () => { client.resolveConflict(id, false); announce(t('edit.keptTheirs')); } },
       ],
       noCancel: true,
-    });
+    }));
   });
 }
 

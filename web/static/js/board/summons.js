@@ -50,7 +50,7 @@ class ViewFollow {
       this.out = false;
       this.applied = null;
       this.sent = null;
-      if (leader && leader !== this.me()) announce(t('follow.banner', { name: this.name(leader) }));
+      if (leader && leader !== this.me()) this.client.whenParticipants([leader]).then(() => this.leader === leader && announce(t('follow.banner', { name: this.name(leader) })));
       if (!leader || leader !== this.me()) this.client.setPresence({ view: null });
     }
     this.publish();
@@ -60,7 +60,7 @@ class ViewFollow {
 
   me() { return this.client.me?.id || null; }
 
-  name(pid) { return this.client.participants.find((p) => p.id === pid)?.name || t('role.facilitator'); }
+  name(pid) { return this.client.participant(pid)?.name || t('role.facilitator'); }
 
   summon(f) {
     if (!f || !f.at) return;
@@ -120,7 +120,8 @@ class ViewFollow {
 
   render() {
     const leader = this.leader;
-    if (!leader || !this.client.participants.some((p) => p.id === leader)) { this.bar.hidden = true; return; }
+    // Hidden once the leader left the board; on a partial list the name may still come.
+    if (!leader || (!this.client.participant(leader) && !this.client.awaiting(leader))) { this.bar.hidden = true; return; }
     this.bar.hidden = false;
     const name = this.name(leader);
     if (leader === this.me()) {

@@ -19,7 +19,8 @@ export class CanvasOverlay {
     this.svg.classList.toggle('dragging-lane', this.gesture?.type === 'lane');
     // other people's selections and edits
     for (const p of this.client.peers.values()) {
-      const who = this.client.participants.find((x) => x.id === p.participant);
+      // On a large board a name may be missing: participant() asks for it.
+      const who = this.client.participant(p.participant);
       const color = colorFor(who?.administration);
       const ids = new Set(p.selection || []);
       if (p.editing) ids.add(p.editing);
@@ -166,7 +167,7 @@ export class CanvasOverlay {
     clear(g);
     const objs = this.client.objects;
     for (const p of this.client.peers.values()) {
-      const who = this.client.participants.find((x) => x.id === p.participant);
+      const who = this.client.participant(p.participant);
       const name = who?.name || '?';
       const color = colorFor(who?.administration);
       if (p.editing) {
