@@ -2,7 +2,7 @@
 // position, with online state; facilitators can change roles and remove.
 import { h, announce, colorFor } from './util.js';
 import { patch } from './morph.js';
-import { t } from './i18n.js';
+import { t, getLang } from './i18n.js';
 import { api, showError } from './api.js';
 import { positionName, roleName, POSITIONS, ROLES } from './labels.js';
 
@@ -19,9 +19,19 @@ export class People {
   // Rendered anew and patched into the page in place (morph.js).
   render() {
     if (this.el.hidden) return;
-    const ps = this.client.participants || [];
+    const c = this.client;
+    // A large board's welcome lists only some people (realtime.js): while
+    // that is so, the count is the server's and everyone is asked for once.
+    const partial = c.participantsPartial;
+    if (partial) c.wantAllParticipants();
+    const ps = c.participants || [];
     const online = ps.filter((p) => p.online).length;
-    const out = [h('h2', { class: 'panel-title' }, t('people.title')), h('p', { class: 'muted' }, t('people.count', { n: ps.length, online }))];
+    // "1 000 deltagare": a large board's count grouped as the language writes it.
+    const num = (n) => n.toLocaleString(getLang() === 'sv' ? 'sv-SE' : 'en-GB');
+    const count = partial ? t('people.countAll', { n: num(c.participantCount) }) : t('people.count', { n: num(ps.length), online: num(online) });
+    const out = [h('h2', { class: 'panel-title' }, t('people.title')),
+      h('p', { class: 'muted people-count' }, count,
+        h('span', { class: 'people-loading', 'data-key': 'people-loading', 'aria-live': 'polite' }, partial ? ` · ${t('people.loading')}` : ''))];
     const byAdm = new Map();
     for (const p of ps) {
       const a = (p.administration || '').trim() || t('people.noAdministration');

@@ -226,6 +226,8 @@ export default {
 
   'people.title': 'People',
   'people.count': '{n} people, {online} online',
+  'people.countAll': '{n} people',
+  'people.loading': 'Loading everyone…',
   'people.noAdministration': 'No administration given',
   'people.you': 'you',
   'people.online': 'online',

@@ -228,6 +228,8 @@ export default {
 
   'people.title': 'Deltagare',
   'people.count': '{n} deltagare, {online} uppkopplade',
+  'people.countAll': '{n} deltagare',
+  'people.loading': 'Hämtar alla…',
   'people.noAdministration': 'Ingen förvaltning angiven',
   'people.you': 'du',
   'people.online': 'uppkopplad',
