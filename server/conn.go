@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -320,6 +321,18 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 			}
 			return
 		}
+		if bytes.HasPrefix(b, presencePrefix) {
+			// Read when the room next sends presence, the latest of each
+			// person only (presence.go, notePresence).
+			if !presence.Allow() {
+				h.m.dropped.WithLabelValues("flood").Inc()
+				c.kill(closeTooMany, "too many messages")
+				return
+			}
+			h.m.presenceIn.Inc()
+			c.room.notePresence(c, b)
+			continue
+		}
 		m, derr := decodeClientMsg(b)
 		if m == nil {
 			h.m.msgsIn.WithLabelValues("bad").Inc()
@@ -342,7 +355,9 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 				c.enqueue(encode(pongMsg{Type: "pong"}))
 				continue
 			}
-			c.room.setPresence(c, m.Cursor, m.Selection, m.Editing, m.View)
+			c.room.mu.Lock()
+			c.room.setPresence(c.pid, m)
+			c.room.mu.Unlock()
 			continue
 		}
 		if !edits.Allow() {

@@ -23,6 +23,7 @@ type metrics struct {
 	msgsIn      *prometheus.CounterVec
 	msgsOut     prometheus.Counter
 	writes      prometheus.Counter
+	presenceIn  prometheus.Counter // msgsIn's presence, looked up once
 	dropped     *prometheus.CounterVec
 	rejects     *prometheus.CounterVec
 	fanout      prometheus.Histogram
@@ -76,6 +77,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	for _, reason := range []string{"lagging", "write_failed", "dead", "too_big", "flood"} {
 		m.dropped.WithLabelValues(reason)
 	}
+	m.presenceIn = m.msgsIn.WithLabelValues("presence")
 	return m
 }
 

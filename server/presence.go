@@ -16,6 +16,8 @@ type peer struct {
 	View        *view              `json:"view,omitempty"` // what a followed facilitator sees
 	Gone        bool               `json:"gone,omitempty"`
 	node        string             // where the participant's presence came from
+	raw         []byte             // a presence message not yet read (notePresence)
+	rawFrom     *conn              // and the connection it came on
 	conns       map[*conn]struct{} // local connections of the participant
 }
 
@@ -35,18 +37,60 @@ type view struct {
 	H    float64 `json:"h,omitempty"`
 }
 
-// setPresence records a local participant's cursor, selection, editing
-// and view.
-func (r *room) setPresence(c *conn, cur *cursor, sel []string, editing *string, v *view) {
+// presencePrefix starts a presence message as the browser and the Go
+// client write it. Such messages are kept unread until the room next sends
+// presence (notePresence), so that of the ten cursor moves a second each
+// person may send, only the one that goes out is decoded; a message
+// written another way is decoded at once, as every other message is.
+var presencePrefix = []byte(`{"type":"presence"`)
+
+// notePresence keeps a local participant's latest presence message, read
+// at the next flush (settlePresence). Each replaces the one before, as a
+// decoded one would.
+func (r *room) notePresence(c *conn, raw []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.peers[c.pid]
 	if p == nil {
 		return
 	}
-	urgent := moreThanACursor(p, sel, editing, v) || r.facilitator(c.pid)
-	p.Cursor, p.Selection, p.Editing, p.View, p.node = cur, sel, editing, v, r.hub.node
-	r.markDirty(c.pid, true, urgent)
+	p.raw, p.rawFrom = raw, c
+	r.markDirty(c.pid, true, false)
+}
+
+// settlePresence reads the presence messages kept by notePresence. One
+// that cannot be read gets the error it would have had at once, and
+// changes nothing. r.mu is held.
+func (r *room) settlePresence() {
+	for pid := range r.dirty {
+		p := r.peers[pid]
+		if p == nil || p.raw == nil {
+			continue
+		}
+		raw, from := p.raw, p.rawFrom
+		p.raw, p.rawFrom = nil, nil
+		m, derr := decodeClientMsg(raw)
+		if m == nil || derr != nil || m.Type != "presence" {
+			if derr == nil {
+				derr = board.Errorf(board.EBadMessage, "not a presence message")
+			}
+			from.enqueue(encode(errorMsg{Type: "error", Code: derr.Code, Message: derr.Message}))
+			continue
+		}
+		r.setPresence(pid, m)
+	}
+}
+
+// setPresence records a local participant's cursor, selection, editing
+// and view. r.mu is held.
+func (r *room) setPresence(pid string, m *clientMsg) {
+	p := r.peers[pid]
+	if p == nil {
+		return
+	}
+	urgent := moreThanACursor(p, m.Selection, m.Editing, m.View) || r.facilitator(pid)
+	p.Cursor, p.Selection, p.Editing, p.View, p.node = m.Cursor, m.Selection, m.Editing, m.View, r.hub.node
+	r.markDirty(pid, true, urgent)
 }
 
 // maxPeersPerFlush bounds the peers one presence message carries. On a
@@ -124,6 +168,7 @@ func (r *room) markDirty(pid string, local, urgent bool) {
 func (r *room) markGone(pid string) {
 	if p := r.peers[pid]; p != nil {
 		p.Gone, p.Cursor, p.Selection, p.Editing, p.View = true, nil, []string{}, nil, nil
+		p.raw, p.rawFrom = nil, nil
 		r.markDirty(pid, true, true)
 	}
 }
@@ -131,6 +176,7 @@ func (r *room) markGone(pid string) {
 // currentPeers is the presence of everyone who shows a cursor, a
 // selection or an edit. r.mu is held.
 func (r *room) currentPeers() []*peer {
+	r.settlePresence()
 	var out []*peer
 	for _, p := range r.peers {
 		if !p.Gone && (p.Cursor != nil || len(p.Selection) > 0 || p.Editing != nil || p.View != nil) {
@@ -195,6 +241,7 @@ func (r *room) flush() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.flushQueued = false
+	r.settlePresence()
 	var peers, local []*peer
 	for _, pid := range r.takeDirty(maxPeersPerFlush) {
 		p := r.peers[pid]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/coder/websocket"
 	"github.com/processkarta/processkarta/server"
 	"github.com/processkarta/processkarta/server/client"
 )
@@ -87,5 +88,60 @@ func TestPresenceIsBoundedPerMessageAndCatchesUp(t *testing.T) {
 	}
 	if selectionAt < 0 || selectionAt >= completedAt {
 		t.Fatalf("the selection came in presence message %d, the last cursor in %d: it waited behind cursor moves", selectionAt+1, completedAt+1)
+	}
+}
+
+// Presence written type first (as the browser and the Go client write it)
+// is read only when the room next sends presence, the latest of each
+// person. A bad one still gets its error and changes nothing.
+func TestPresenceReadLateRefusesBadInput(t *testing.T) {
+	n := startNode(t, openBolt(t), nil, server.Limits{})
+	b := newBoard(t, n, "blank")
+	var rec recorder
+	watcher, err := client.Dial(ctxT(t), n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Drop()
+	j := join(t, n, b.JoinCode, "Anna", "official")
+	a := dialRaw(t, n, b.ID, j.Token, "")
+	a.next("welcome")
+	a.send(map[string]any{"type": "presence", "cursor": map[string]float64{"x": 10, "y": 20}, "selection": []string{}, "editing": nil})
+	seen := func() bool {
+		for _, m := range rec.of("presence") {
+			for _, p := range m.Peers {
+				if p.Participant == j.Participant.ID && p.Cursor != nil && p.Cursor.X == 10 && p.Cursor.Y == 20 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	waitFor(t, seen)
+	before := len(rec.of("presence"))
+	a.ws.Write(ctxT(t), websocket.MessageText, []byte(`{"type":"presence","cursor":{"x":"ten"}}`))
+	e := a.next("error")
+	if string(e["code"]) != `"bad_message"` {
+		t.Fatalf("a bad presence message: %s", e["code"])
+	}
+	// Then a good one: the watcher sees Anna where she was, or where she
+	// went next, never anything the bad message said.
+	a.send(map[string]any{"type": "presence", "cursor": map[string]float64{"x": 30, "y": 40}, "selection": []string{}, "editing": nil})
+	waitFor(t, func() bool {
+		for _, m := range rec.of("presence")[before:] {
+			for _, p := range m.Peers {
+				if p.Participant == j.Participant.ID && p.Cursor != nil && p.Cursor.X == 30 {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	for _, m := range rec.of("presence")[before:] {
+		for _, p := range m.Peers {
+			if c := p.Cursor; p.Participant == j.Participant.ID && (c == nil || !(c.X == 10 && c.Y == 20 || c.X == 30 && c.Y == 40)) {
+				t.Fatalf("after the bad message the watcher saw %+v", c)
+			}
+		}
 	}
 }

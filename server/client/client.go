@@ -375,14 +375,29 @@ func (c *Client) Vote(ctx context.Context, target string, delta int) (uint64, er
 
 // Presence sends the cursor (nil: none), selection and editing object.
 func (c *Client) Presence(ctx context.Context, cursor *[2]float64, selection []string, editing string) error {
-	m := map[string]any{"type": "presence", "selection": selection}
+	// The type first, as the browser writes it: the server reads such
+	// messages when it next sends presence (docs/protocol.md).
+	m := struct {
+		Type      string    `json:"type"`
+		Cursor    *cursorXY `json:"cursor"`
+		Selection []string  `json:"selection"`
+		Editing   *string   `json:"editing"`
+	}{Type: "presence", Selection: selection}
 	if cursor != nil {
-		m["cursor"] = map[string]float64{"x": cursor[0], "y": cursor[1]}
+		m.Cursor = &cursorXY{cursor[0], cursor[1]}
 	}
 	if editing != "" {
-		m["editing"] = editing
+		m.Editing = &editing
+	}
+	if m.Selection == nil {
+		m.Selection = []string{}
 	}
 	return c.WriteRaw(ctx, m)
+}
+
+type cursorXY struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
 }
 
 // WriteRaw sends any JSON value as one frame, for tests of bad input.
