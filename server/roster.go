@@ -37,19 +37,7 @@ func newRosterCache(st *board.State) *rosterCache {
 // appendList appends the JSON array of the participants, with who of them
 // is online.
 func (rc *rosterCache) appendList(b []byte, online map[string]bool) []byte {
-	b = append(b, '[')
-	for i, id := range rc.ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		e := rc.enc[id]
-		if online[id] {
-			b = append(b, e[1]...)
-		} else {
-			b = append(b, e[0]...)
-		}
-	}
-	return append(b, ']')
+	return rc.appendEntries(b, rc.ids, online)
 }
 
 // listLen is about the bytes appendList writes.
@@ -158,9 +146,9 @@ func (rc *rosterCache) partialIDs(st *board.State, p *board.Participant) []strin
 	return ids
 }
 
-// appendPartial appends the JSON array of the entries of ids, with who
+// appendEntries appends the JSON array of the entries of ids, with who
 // of them is online.
-func (rc *rosterCache) appendPartial(b []byte, ids []string, online map[string]bool) []byte {
+func (rc *rosterCache) appendEntries(b []byte, ids []string, online map[string]bool) []byte {
 	b = append(b, '[')
 	for i, id := range ids {
 		if i > 0 {

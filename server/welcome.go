@@ -108,7 +108,7 @@ func (r *room) welcomeBytes(p *board.Participant, full, partial bool) []byte {
 	b = append(b, `,"participants":`...)
 	if partial {
 		ids := roster.partialIDs(st, p)
-		b = roster.appendPartial(b, ids, r.onlineOf(ids))
+		b = roster.appendEntries(b, ids, r.onlineOf(ids))
 	} else {
 		b = roster.appendList(b, r.onlineSet())
 	}
