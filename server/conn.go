@@ -313,6 +313,10 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 	edits := rate.NewLimiter(rate.Limit(h.limits.EditsPerSecond), int(h.limits.EditBurst))
 	editBytes := rate.NewLimiter(rate.Limit(s.cfg.Caps.EditBytesPerSecond), int(s.cfg.Caps.EditBytesBurst))
 	presence := rate.NewLimiter(rate.Limit(h.limits.PresencePerSecond), int(2*h.limits.PresencePerSecond))
+	// A participants request costs one token for ids and half the burst
+	// for everyone: a small message whose answer may be 165 KB must not
+	// let a client make the server send megabytes a second.
+	roster := rate.NewLimiter(rosterAsksPerSecond, rosterAskBurst)
 	for {
 		_, b, err := c.ws.Read(ctx)
 		if err != nil {
@@ -370,6 +374,14 @@ func (s *Server) readLoop(ctx context.Context, c *conn) {
 			continue
 		}
 		if m.Type == "participants" {
+			cost := 1
+			if m.All {
+				cost = rosterAskBurst / 2
+			}
+			if !roster.AllowN(time.Now(), cost) {
+				c.reject(m.ID, board.Errorf(board.ERateLimited, "too many participants requests; ask again in a few seconds"))
+				continue
+			}
 			c.room.answerRoster(c, m.IDs, m.All)
 			continue
 		}

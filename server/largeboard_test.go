@@ -29,6 +29,18 @@ func dialRaw(t *testing.T, n *node, boardID, token, query string) *rawWS {
 	return &rawWS{t, ws}
 }
 
+// answer returns the next participants message that is not about who
+// came online or went offline: the answer to a participants request.
+func (r *rawWS) answer() map[string]json.RawMessage {
+	r.t.Helper()
+	for {
+		m := r.next("participants")
+		if m["online"] == nil && m["offline"] == nil {
+			return m
+		}
+	}
+}
+
 // next returns the next message of type typ, skipping the others.
 func (r *rawWS) next(typ string) map[string]json.RawMessage {
 	r.t.Helper()
@@ -107,7 +119,7 @@ func TestLargeBoardWelcomeIsPartial(t *testing.T) {
 	// Names of people whose cursors show: only those asked for, and ids
 	// not on the board are left out.
 	a.send(map[string]any{"type": "participants", "id": "r1", "ids": []string{people[3].Participant.ID, "00000000-0000-4000-8000-000000000000"}})
-	m := a.next("participants")
+	m := a.answer()
 	if got := ids(t, m["participants"]); !slices.Equal(got, []string{people[3].Participant.ID}) {
 		t.Fatalf("asked for David and an unknown id, got %v", got)
 	}
@@ -116,8 +128,15 @@ func TestLargeBoardWelcomeIsPartial(t *testing.T) {
 	}
 	// Everyone, for the participants panel.
 	a.send(map[string]any{"type": "participants", "id": "r2", "all": true})
-	if got := ids(t, a.next("participants")["participants"]); !slices.Equal(got, all) {
+	if got := ids(t, a.answer()["participants"]); !slices.Equal(got, all) {
 		t.Fatalf("asked for all, got %v, want %v", got, all)
+	}
+	// Asking for everyone again at once is refused: a request whose
+	// answer is the whole list is rate limited (ids cost 1 of a burst of
+	// 10, everyone 5).
+	a.send(map[string]any{"type": "participants", "id": "r3", "all": true})
+	if r := a.next("reject"); string(r["id"]) != `"r3"` || string(r["code"]) != `"rate_limited"` || string(r["retry"]) != "true" {
+		t.Fatalf("a second all at once: reject %s %s retry %s", r["id"], r["code"], r["retry"])
 	}
 	// Bad requests are rejected by id.
 	for i, bad := range []map[string]any{

@@ -164,6 +164,13 @@ func (rc *rosterCache) appendEntries(b []byte, ids []string, online map[string]b
 	return append(b, ']')
 }
 
+// Participants requests a connection may make: five a second, ten at
+// once; asking for everyone counts as five (one a second).
+const (
+	rosterAsksPerSecond = 5
+	rosterAskBurst      = 10
+)
+
 // answerRoster sends c the entries it asked for, as a participants delta
 // without a seq: everyone's, or those of ids that are on the board (ids
 // that are not are left out).

@@ -442,3 +442,34 @@ test('a partial welcome: names asked once per id in one request, all for the pan
   assert.equal(again.participantsPartial, true, 'restored with the replica');
   assert.equal(again.participantCount, 10);
 });
+
+test('a participants request refused as too soon is asked again a second later; another refusal is not', async () => {
+  const c = newClient(new MemStore());
+  c.start();
+  const ws = FakeWS.all[FakeWS.all.length - 1];
+  const fac = { id: 'f', name: 'F', administration: 'X', position: 'official', role: 'facilitator', online: true, joinedAt: 1 };
+  ws.recv({ ...welcome(5, []), participants: [you, fac], participantCount: 10, participantsPartial: true, now: Date.now() });
+  const asks = () => ws.sent.filter((m) => m.type === 'participants');
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  c.participant('p1');
+  await wait(0);
+  assert.deepEqual(asks()[0].ids, ['p1']);
+  ws.recv({ type: 'reject', id: asks()[0].id, code: 'rate_limited', message: 'too many', retry: true });
+  await wait(500);
+  assert.equal(asks().length, 1, 'not at once');
+  await wait(700);
+  assert.equal(asks().length, 2, 'again after a second');
+  assert.deepEqual(asks()[1].ids, ['p1']);
+  ws.recv({ type: 'reject', id: asks()[1].id, code: 'invalid', message: 'bad' });
+  c.participant('p1');
+  await wait(250);
+  assert.equal(asks().length, 2, 'an id refused for another reason is not asked again');
+  c.wantAllParticipants();
+  await wait(250);
+  assert.equal(asks()[2].all, true);
+  ws.recv({ type: 'reject', id: asks()[2].id, code: 'rate_limited', message: 'too many', retry: true });
+  await wait(1200);
+  assert.equal(asks().length, 4);
+  assert.equal(asks()[3].all, true, 'everyone, asked again');
+  c.stop();
+});

@@ -392,7 +392,7 @@ export class BoardClient extends EventTarget {
   }
 
   onReject(m) {
-    if (this.asking.has(m.id)) { this.asking.delete(m.id); return; } // a participants request: not asked again on this connection
+    if (this.asking.has(m.id)) { this.askRefused(m); return; }
     const i = this.pending.findIndex((p) => p.id === m.id);
     if (i < 0) return;
     const p = this.pending[i];
@@ -643,6 +643,20 @@ export class BoardClient extends EventTarget {
   scheduleAsk() {
     if (this.askTimer || (!this.askQueue.length && this.askAll !== 'queued')) return;
     this.askTimer = setTimeout(() => { this.askTimer = null; this.sendAsk(); }, Math.max(0, this.lastAsk + ASK_GAP - this.now()));
+  }
+
+  /**
+   * A participants request the server refused: asked again a second later
+   * when it was only too soon (rate_limited), else not on this connection.
+   */
+  askRefused(m) {
+    const req = this.asking.get(m.id);
+    this.asking.delete(m.id);
+    if (m.code !== 'rate_limited') return;
+    if (req.all) this.askAll = 'queued';
+    else this.askQueue.push(...(req.ids || []));
+    this.lastAsk = this.now() + 1000 - ASK_GAP;
+    this.scheduleAsk();
   }
 
   sendAsk() {
