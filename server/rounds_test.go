@@ -14,10 +14,12 @@ import (
 // Issue 15: on a board of more than 32 connections, changes that come
 // faster than the round interval share their writes (one system call
 // carries several messages), and every client still gets every change,
-// in order, once. The rounds are made long here (1 ms per connection) so
-// that the burst surely falls within few of them.
+// in order, once. The rounds are made long here (25 ms per connection, a
+// second at 40) so that the burst surely falls within two or three of
+// them however slow the machine: the first change goes out at once, the
+// rest at the next round.
 func TestWriteRoundsShareWrites(t *testing.T) {
-	n := startNode(t, openBolt(t), nil, server.Limits{RoundPerConn: time.Millisecond, EditsPerSecond: 1000, EditBurst: 1000})
+	n := startNode(t, openBolt(t), nil, server.Limits{RoundPerConn: 25 * time.Millisecond, EditsPerSecond: 1000, EditBurst: 1000})
 	b := newBoard(t, n, "blank")
 	const people, changes = 40, 40
 	var cs []*client.Client
