@@ -189,17 +189,7 @@ func (r *room) currentPeers() []*peer {
 // onlineSet is who is online on any node. r.mu is held.
 func (r *room) onlineSet() map[string]bool {
 	on := map[string]bool{}
-	for c := range r.conns {
-		on[c.pid] = true
-	}
-	cutoff := time.Now().Add(-3 * heartbeatEvery)
-	for _, n := range r.remote {
-		if n.seen.After(cutoff) {
-			for pid := range n.online {
-				on[pid] = true
-			}
-		}
-	}
+	r.eachOnline(func(pid string) { on[pid] = true })
 	return on
 }
 
@@ -207,22 +197,28 @@ func (r *room) onlineSet() map[string]bool {
 // without building the whole set. r.mu is held.
 func (r *room) onlineOf(ids []string) map[string]bool {
 	on := make(map[string]bool, len(ids))
-	for c := range r.conns {
-		if slices.Contains(ids, c.pid) {
-			on[c.pid] = true
+	r.eachOnline(func(pid string) {
+		if slices.Contains(ids, pid) {
+			on[pid] = true
 		}
+	})
+	return on
+}
+
+// eachOnline calls fn for each participant online here or, as its last
+// heartbeat says, on another node (maybe more than once). r.mu is held.
+func (r *room) eachOnline(fn func(pid string)) {
+	for c := range r.conns {
+		fn(c.pid)
 	}
 	cutoff := time.Now().Add(-3 * heartbeatEvery)
 	for _, n := range r.remote {
 		if n.seen.After(cutoff) {
-			for _, id := range ids {
-				if n.online[id] {
-					on[id] = true
-				}
+			for pid := range n.online {
+				fn(pid)
 			}
 		}
 	}
-	return on
 }
 
 func (r *room) localOnline() []string {
