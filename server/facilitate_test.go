@@ -81,11 +81,7 @@ func TestSummonOnceAndFollow(t *testing.T) {
 	b := newBoard(t, n, "process-map")
 	fac := dial(t, n, b.ID, b.FacilitatorToken)
 	var rec recorder
-	eva, err := client.Dial(ctx, n.URL(), b.ID, join(t, n, b.JoinCode, "Eva", "manager").Token, &client.Options{OnMessage: rec.on})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eva.Drop()
+	eva := dialRecorded(t, n, b.ID, join(t, n, b.JoinCode, "Eva", "manager").Token, &rec)
 	seq, err := fac.Settings(ctx, map[string]any{"focus": map[string]any{"x": 10, "y": 20, "zoom": 1.5}})
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,18 @@ func (r *recorder) of(typ string) []client.Message {
 	return out
 }
 
+// dialRecorded dials like dial, keeping every message the client gets in
+// rec.
+func dialRecorded(t testing.TB, n *node, boardID, token string, rec *recorder) *client.Client {
+	t.Helper()
+	c, err := client.Dial(ctxT(t), n.URL(), boardID, token, &client.Options{OnMessage: rec.on})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { c.Drop() })
+	return c
+}
+
 func (r *recorder) on(m *client.Message) {
 	b, _ := json.Marshal(m)
 	r.mu.Lock()
@@ -69,11 +81,7 @@ func TestFacilitationRulesFromParticipantSide(t *testing.T) {
 	ja := join(t, n, b.JoinCode, "Anna", "official")
 	jb := join(t, n, b.JoinCode, "Bertil", "politician")
 	var rec recorder
-	anna, err := client.Dial(ctx, n.URL(), b.ID, ja.Token, &client.Options{OnMessage: rec.on})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer anna.Drop()
+	anna := dialRecorded(t, n, b.ID, ja.Token, &rec)
 	bertil := dial(t, n, b.ID, jb.Token)
 	gs := goals(fac)
 	if len(gs) != 6 {

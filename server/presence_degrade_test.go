@@ -18,11 +18,7 @@ func TestPresenceIsBoundedPerMessageAndCatchesUp(t *testing.T) {
 	b := newBoard(t, n, "blank")
 	ctx := ctxT(t)
 	var rec recorder
-	watcher, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watcher.Drop()
+	dialRecorded(t, n, b.ID, b.FacilitatorToken, &rec)
 	const crowd = 120
 	people := make([]*client.Client, crowd)
 	for i := range people {
@@ -98,11 +94,7 @@ func TestPresenceReadLateRefusesBadInput(t *testing.T) {
 	n := startNode(t, openBolt(t), nil, server.Limits{})
 	b := newBoard(t, n, "blank")
 	var rec recorder
-	watcher, err := client.Dial(ctxT(t), n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watcher.Drop()
+	dialRecorded(t, n, b.ID, b.FacilitatorToken, &rec)
 	j := join(t, n, b.JoinCode, "Anna", "official")
 	a := dialRaw(t, n, b.ID, j.Token, "")
 	a.next("welcome")

@@ -358,11 +358,7 @@ func TestWSPresenceCoalescedAndOnline(t *testing.T) {
 	j := join(t, n, b.JoinCode, "Dan", "official")
 	ctx := ctxT(t)
 	var rec recorder
-	watcher, err := client.Dial(ctx, n.URL(), b.ID, b.FacilitatorToken, &client.Options{OnMessage: rec.on})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watcher.Drop()
+	watcher := dialRecorded(t, n, b.ID, b.FacilitatorToken, &rec)
 	dan := dial(t, n, b.ID, j.Token)
 	waitFor(t, func() bool { return online(watcher, j.Participant.ID) })
 
