@@ -36,8 +36,11 @@ func TestLargeBoardPartialWelcome(t *testing.T) {
 		}
 		return j
 	}
-	fatima := join("Fatima Said", "Socialförvaltningen", "official")
+	// Fatima joins last: the room waits for her join before her welcome,
+	// so its count has everyone (a join applied after it would come as a
+	// delta, with its entry).
 	lars := join("Lars Nilsson", "Kultur- och fritidsförvaltningen", "manager")
+	fatima := join("Fatima Said", "Socialförvaltningen", "official")
 
 	a := newBrowser(t, "Fatima", 1280, 720)
 	b := newBrowser(t, "Lars", 1280, 720)
